@@ -1,0 +1,41 @@
+// In-memory data sets. Samples are columns of a column-major matrix, so a mini-batch gather copies
+// contiguous memory and a model's forward pass is a matrix product W·X.
+#pragma once
+
+#include <Eigen/Core>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace sgdsim {
+
+enum class Task { regression, binary, multiclass };
+
+const char* to_string(Task task);
+
+template <class Scalar>
+struct Dataset {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  Matrix features;      // d × n, one sample per column
+  Vector targets;       // n: the regression target, or the class index 0..num_classes-1
+  int num_classes = 0;  // 0 for regression, 2 for binary
+
+  Eigen::Index num_samples() const { return features.cols(); }
+  Eigen::Index num_features() const { return features.rows(); }
+};
+
+template <class Scalar>
+struct TrainTestData {
+  Dataset<Scalar> train;
+  std::optional<Dataset<Scalar>> test;
+};
+
+// A data file that cannot be read or makes no sense; the message names the file and the place.
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace sgdsim
