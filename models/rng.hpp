@@ -75,12 +75,13 @@ class Rng {
 
   // Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject).
   std::uint64_t uniform_index(std::uint64_t n) {
-    unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * n;
+    __extension__ using uint128 = unsigned __int128;
+    uint128 m = static_cast<uint128>(next_u64()) * n;
     auto low = static_cast<std::uint64_t>(m);
     if (low < n) {
       const std::uint64_t threshold = -n % n;
       while (low < threshold) {
-        m = static_cast<unsigned __int128>(next_u64()) * n;
+        m = static_cast<uint128>(next_u64()) * n;
         low = static_cast<std::uint64_t>(m);
       }
     }

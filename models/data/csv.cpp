@@ -1,0 +1,186 @@
+// CSV data sets: a header row, then one sample per row with the label in the last column. Cells are
+// plain numbers separated by commas (no quoting); blank lines, CRLF endings and a UTF-8 byte-order
+// mark are tolerated.
+#include "models/data/csv.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace sgdsim {
+namespace {
+
+// Larger class indices almost surely mean a regression target loaded as classes, and would make a
+// softmax layer absurdly wide.
+constexpr double kMaxClassIndex = 65535;
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+std::string read_whole_file(const std::string& path) {
+  errno = 0;
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) throw DataError("cannot open '" + path + "': " + std::strerror(errno));
+  std::string content;
+  char buffer[1 << 16];
+  std::size_t got;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) content.append(buffer, got);
+  if (std::ferror(file.get())) {
+    throw DataError("cannot read '" + path + "': " + std::strerror(errno));
+  }
+  return content;
+}
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view kBlank = " \t\r";
+  const auto first = text.find_first_not_of(kBlank);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kBlank) - first + 1);
+}
+
+std::vector<std::string_view> split_cells(std::string_view line) {
+  std::vector<std::string_view> cells;
+  std::size_t start = 0;
+  for (;;) {
+    const auto comma = line.find(',', start);
+    cells.push_back(trim(line.substr(start, comma - start)));
+    if (comma == std::string_view::npos) return cells;
+    start = comma + 1;
+  }
+}
+
+class CsvReader {
+ public:
+  CsvReader(const std::string& path, Task task) : path_(path), task_(task) {}
+
+  template <class Scalar>
+  Dataset<Scalar> read(std::string_view content) {
+    if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
+    std::vector<Scalar> features;  // column-major d × n: sample after sample
+    std::vector<Scalar> labels;
+    std::size_t num_columns = 0;
+    double max_label = 0;
+
+    std::size_t start = 0;
+    while (start < content.size()) {
+      ++line_;
+      auto end = content.find('\n', start);
+      if (end == std::string_view::npos) end = content.size();
+      const std::string_view line = trim(content.substr(start, end - start));
+      start = end + 1;
+      if (line.empty()) continue;
+
+      const auto cells = split_cells(line);
+      if (num_columns == 0) {
+        num_columns = cells.size();
+        if (num_columns < 2) {
+          throw DataError(where() + ": the header has 1 column; need the features, then the label");
+        }
+        continue;
+      }
+      if (cells.size() != num_columns) {
+        throw DataError(where() + ": expected " + std::to_string(num_columns) +
+                        " columns (as in the header), found " + std::to_string(cells.size()));
+      }
+      for (std::size_t c = 0; c + 1 < num_columns; ++c) {
+        features.push_back(static_cast<Scalar>(parse_cell<Scalar>(cells[c], c)));
+      }
+      const double label = parse_cell<Scalar>(cells.back(), num_columns - 1);
+      check_label(cells.back(), label);
+      max_label = std::max(max_label, label);
+      labels.push_back(static_cast<Scalar>(label));
+    }
+    if (num_columns == 0) throw DataError(path_ + ": empty file; expected a header row");
+    if (labels.empty()) throw DataError(path_ + ": no data rows after the header");
+
+    const auto d = static_cast<Eigen::Index>(num_columns - 1);
+    const auto n = static_cast<Eigen::Index>(labels.size());
+    Dataset<Scalar> data;
+    data.features = Eigen::Map<const typename Dataset<Scalar>::Matrix>(features.data(), d, n);
+    data.targets = Eigen::Map<const typename Dataset<Scalar>::Vector>(labels.data(), n);
+    switch (task_) {
+      case Task::regression:
+        data.num_classes = 0;
+        break;
+      case Task::binary:
+        data.num_classes = 2;
+        break;
+      case Task::multiclass:
+        data.num_classes = std::max(2, static_cast<int>(max_label) + 1);
+        break;
+    }
+    return data;
+  }
+
+ private:
+  std::string where() const { return path_ + ":" + std::to_string(line_); }
+
+  std::string where(std::size_t column) const {
+    return where() + ", column " + std::to_string(column + 1);
+  }
+
+  // The cell's value, checked to be finite also once converted to Scalar.
+  template <class Scalar>
+  double parse_cell(std::string_view cell, std::size_t column) const {
+    std::string_view digits = cell;
+    if (digits.starts_with('+')) digits.remove_prefix(1);  // from_chars rejects a leading '+'
+    double value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    const std::string quoted = "'" + std::string(cell) + "'";
+    if (error == std::errc::result_out_of_range) {
+      throw DataError(where(column) + ": " + quoted + " is out of range");
+    }
+    if (error != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+      throw DataError(where(column) + ": " + quoted + " is not a number");
+    }
+    if (!std::isfinite(value)) {
+      throw DataError(where(column) + ": " + quoted + " is not a finite number");
+    }
+    if (!std::isfinite(static_cast<Scalar>(value))) {
+      throw DataError(where(column) + ": " + quoted + " is out of range for single precision");
+    }
+    return value;
+  }
+
+  void check_label(std::string_view cell, double label) const {
+    const std::string text(cell);
+    if (task_ == Task::binary && label != 0 && label != 1) {
+      throw DataError(where() + ": binary label " + text + " must be 0 or 1");
+    }
+    if (task_ == Task::multiclass) {
+      if (label < 0 || label != std::floor(label)) {
+        throw DataError(where() + ": label " + text + " is not a class index (0, 1, 2, ...)");
+      }
+      if (label > kMaxClassIndex) {
+        throw DataError(where() + ": label " + text + " is too large a class index (at most " +
+                        std::to_string(static_cast<int>(kMaxClassIndex)) + ")");
+      }
+    }
+  }
+
+  const std::string& path_;
+  Task task_;
+  std::size_t line_ = 0;
+};
+
+}  // namespace
+
+template <class Scalar>
+Dataset<Scalar> load_csv(const std::string& path, Task task) {
+  const std::string content = read_whole_file(path);
+  return CsvReader(path, task).read<Scalar>(content);
+}
+
+template Dataset<float> load_csv<float>(const std::string&, Task);
+template Dataset<double> load_csv<double>(const std::string&, Task);
+
+}  // namespace sgdsim

@@ -1,0 +1,51 @@
+// The interface between the simulated cluster and a training algorithm. The cluster decides *when*
+// things happen (and what they cost); the algorithm does the math of each local step and each
+// synchronisation, unaware of time.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+
+namespace sgdsim {
+
+// The averaged model x̄ measured on the whole training set (and the test set, if any).
+struct ModelMetrics {
+  double train_loss = 0.0;
+  double grad_norm_sq = 0.0;  // ‖∇f(x̄)‖² of the full training objective
+  double test_loss = std::numeric_limits<double>::quiet_NaN();
+  double test_accuracy = std::numeric_limits<double>::quiet_NaN();
+
+  bool finite() const { return std::isfinite(train_loss) && std::isfinite(grad_norm_sq); }
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+
+  virtual int workers() const = 0;
+  virtual std::int64_t steps() const = 0;
+
+  // The math of `worker`'s step-th local step (1-based). False when its model stopped being finite.
+  virtual bool local_step(int worker, std::int64_t step) = 0;
+
+  // Whether all workers synchronise once they have completed `step` local steps.
+  virtual bool synchronizes_after(std::int64_t step) const = 0;
+  // The math of that synchronisation, run once every worker has arrived.
+  virtual void synchronize(std::int64_t step) = 0;
+  // Bytes each worker contributes to one synchronisation (the collective's payload S).
+  virtual double sync_payload_bytes() const = 0;
+
+  // Keeps `worker`'s model as of `step`, so that the average at `step` can be measured once every
+  // worker has reached it, even though workers reach it at different simulated times.
+  virtual void snapshot(int worker, std::int64_t step) = 0;
+  // Metrics of the average of the snapshots taken at `step` (which are then released), or of the
+  // current replicas when no snapshot was taken at `step`.
+  virtual ModelMetrics evaluate_average(std::int64_t step) = 0;
+
+  // Writes the current averaged model, one parameter per line.
+  virtual void write_average(std::ostream& out) const = 0;
+};
+
+}  // namespace sgdsim

@@ -1,0 +1,31 @@
+// Parallel Restarted SGD (Yu, Yang & Zhu, AAAI 2019, Algorithm 1), a.k.a. local SGD: every worker
+// runs SGD on its own mini-batches; after every I-th step (and after the last) all replicas are
+// replaced by their exact average. I = 1 is parallel mini-batch SGD.
+#pragma once
+
+#include "sim/algorithms/algorithm_spec.hpp"
+#include "sim/algorithms/replicated_algorithm.hpp"
+
+namespace sgdsim {
+
+template <class Scalar>
+class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
+ public:
+  using Vector = typename ReplicatedAlgorithm<Scalar>::Vector;
+
+  LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec);
+
+  bool local_step(int worker, std::int64_t step) override;
+  bool synchronizes_after(std::int64_t step) const override;
+  void synchronize(std::int64_t step) override;
+  double sync_payload_bytes() const override;
+
+ private:
+  bool uses_momentum() const { return spec_.momentum != 0.0; }
+
+  AlgorithmSpec spec_;
+  std::vector<Vector> gradients_;
+  std::vector<Vector> momentum_;  // heavy-ball buffers v ← μv + g; empty without momentum
+};
+
+}  // namespace sgdsim

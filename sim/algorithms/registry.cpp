@@ -1,0 +1,40 @@
+#include "sim/algorithms/registry.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "sim/algorithms/local_sgd.hpp"
+
+namespace sgdsim {
+
+const std::vector<AlgorithmInfo>& algorithm_catalog() {
+  static const std::vector<AlgorithmInfo> catalog = {
+      {"local_sgd",
+       "Parallel Restarted SGD (local SGD): local steps, exact model averaging every `interval` steps"},
+  };
+  return catalog;
+}
+
+const AlgorithmInfo* find_algorithm(std::string_view name) {
+  for (const auto& info : algorithm_catalog()) {
+    if (info.name == name) return &info;
+  }
+  return nullptr;
+}
+
+template <class Scalar>
+std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSpec& spec,
+                                          TrainingProblem<Scalar> problem) {
+  if (spec.kind == "local_sgd") return std::make_unique<LocalSgd<Scalar>>(std::move(problem), spec);
+  std::string known;
+  for (const auto& info : algorithm_catalog()) known += (known.empty() ? "" : ", ") + info.name;
+  throw std::invalid_argument(fmt::format("unknown algorithm '{}'; known: {}", spec.kind, known));
+}
+
+template std::unique_ptr<Algorithm> make_algorithm<float>(const AlgorithmSpec&,
+                                                          TrainingProblem<float>);
+template std::unique_ptr<Algorithm> make_algorithm<double>(const AlgorithmSpec&,
+                                                           TrainingProblem<double>);
+
+}  // namespace sgdsim

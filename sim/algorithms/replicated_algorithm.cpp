@@ -1,0 +1,104 @@
+#include "sim/algorithms/replicated_algorithm.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "models/batched_evaluation.hpp"
+
+namespace sgdsim {
+
+template <class Scalar>
+ReplicatedAlgorithm<Scalar>::ReplicatedAlgorithm(TrainingProblem<Scalar> problem,
+                                                 std::int64_t batch_size)
+    : problem_(std::move(problem)), averager_(std::make_unique<InMemoryAverager<Scalar>>()) {
+  const auto workers = static_cast<int>(problem_.shards.size());
+  if (workers < 1) throw std::invalid_argument("at least one worker is needed");
+  replicas_.assign(workers, problem_.initial_params);
+  batches_.resize(workers);
+  samplers_.reserve(workers);
+  for (int w = 0; w < workers; ++w) {
+    samplers_.emplace_back(problem_.shards[w], batch_size, derive_seed(problem_.seed, "batches", w));
+  }
+}
+
+template <class Scalar>
+Scalar ReplicatedAlgorithm<Scalar>::stochastic_gradient(int worker, Vector& grad) {
+  BatchSampler& sampler = samplers_[worker];
+  if (sampler.full_batch()) {
+    return static_cast<Scalar>(chunked_loss_and_gradient(
+        *problem_.objective, replicas_[worker], problem_.data->train, &sampler.next(), grad));
+  }
+  const auto& indices = sampler.next();
+  BatchBuffer& batch = batches_[worker];
+  gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
+                 batch.features, batch.targets);
+  return problem_.objective->loss_and_gradient(replicas_[worker], batch.features, batch.targets,
+                                               grad);
+}
+
+template <class Scalar>
+void ReplicatedAlgorithm<Scalar>::average_in_place(std::vector<Vector>& vectors) {
+  std::vector<Vector*> pointers;
+  pointers.reserve(vectors.size());
+  for (Vector& v : vectors) pointers.push_back(&v);
+  average_in_place_pointers(pointers);
+}
+
+template <class Scalar>
+typename ReplicatedAlgorithm<Scalar>::Vector ReplicatedAlgorithm<Scalar>::mean_of(
+    const std::vector<Vector>& vectors) const {
+  Vector mean = vectors[0];
+  for (std::size_t i = 1; i < vectors.size(); ++i) mean += vectors[i];
+  if (vectors.size() > 1) mean /= static_cast<Scalar>(vectors.size());
+  return mean;
+}
+
+template <class Scalar>
+typename ReplicatedAlgorithm<Scalar>::Vector ReplicatedAlgorithm<Scalar>::average_of_replicas()
+    const {
+  return mean_of(replicas_);
+}
+
+template <class Scalar>
+void ReplicatedAlgorithm<Scalar>::snapshot(int worker, std::int64_t step) {
+  auto& slots = snapshots_[step];
+  if (slots.empty()) slots.resize(replicas_.size());
+  slots[worker] = replicas_[worker];
+}
+
+template <class Scalar>
+ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
+  Vector average;
+  if (auto it = snapshots_.find(step); it != snapshots_.end()) {
+    average = mean_of(it->second);
+    snapshots_.erase(it);
+  } else {
+    average = average_of_replicas();
+  }
+  ModelMetrics metrics;
+  Vector grad;
+  metrics.train_loss =
+      chunked_loss_and_gradient(*problem_.objective, average, problem_.data->train, nullptr, grad);
+  metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
+  if (problem_.data->test) {
+    const Evaluation test = chunked_evaluate(*problem_.objective, average, *problem_.data->test);
+    metrics.test_loss = test.loss;
+    metrics.test_accuracy = test.accuracy;
+  }
+  return metrics;
+}
+
+template <class Scalar>
+void ReplicatedAlgorithm<Scalar>::write_average(std::ostream& out) const {
+  const Vector average = average_of_replicas();
+  out << "parameter\n";
+  for (Eigen::Index i = 0; i < average.size(); ++i) {
+    out << fmt::format("{}\n", average[i]);
+  }
+}
+
+template class ReplicatedAlgorithm<float>;
+template class ReplicatedAlgorithm<double>;
+
+}  // namespace sgdsim

@@ -1,0 +1,71 @@
+// Shared machinery of algorithms in which every worker holds a full model replica: replicas, data
+// shards and mini-batch sampling, snapshots and measurement of the averaged model.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "models/data/batch_sampler.hpp"
+#include "models/data/dataset.hpp"
+#include "models/data/partition.hpp"
+#include "models/objective.hpp"
+#include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/replica_averager.hpp"
+
+namespace sgdsim {
+
+// The problem every worker trains on; the data and objective outlive the algorithm.
+template <class Scalar>
+struct TrainingProblem {
+  const Objective<Scalar>* objective = nullptr;
+  const TrainTestData<Scalar>* data = nullptr;
+  std::vector<Shard> shards;  // one per worker
+  typename Objective<Scalar>::Vector initial_params;
+  std::int64_t steps = 0;
+  std::uint64_t seed = 0;
+};
+
+template <class Scalar>
+class ReplicatedAlgorithm : public Algorithm {
+ public:
+  using Vector = typename Objective<Scalar>::Vector;
+
+  ReplicatedAlgorithm(TrainingProblem<Scalar> problem, std::int64_t batch_size);
+
+  int workers() const override { return static_cast<int>(replicas_.size()); }
+  std::int64_t steps() const override { return problem_.steps; }
+  void snapshot(int worker, std::int64_t step) override;
+  ModelMetrics evaluate_average(std::int64_t step) override;
+  void write_average(std::ostream& out) const override;
+
+  const Vector& replica(int worker) const { return replicas_[worker]; }
+  Vector average_of_replicas() const;
+
+ protected:
+  // Mini-batch loss at `worker`'s current model; its gradient goes to `grad`.
+  Scalar stochastic_gradient(int worker, Vector& grad);
+  Vector& replica(int worker) { return replicas_[worker]; }
+  // Replaces each vector by the mean of all of them, through the replica averager.
+  void average_in_place(std::vector<Vector>& vectors);
+  void average_in_place_pointers(const std::vector<Vector*>& vectors) { averager_->average(vectors); }
+  Eigen::Index num_params() const { return problem_.objective->num_params(); }
+
+ private:
+  struct BatchBuffer {
+    typename Dataset<Scalar>::Matrix features;
+    typename Dataset<Scalar>::Vector targets;
+  };
+
+  Vector mean_of(const std::vector<Vector>& vectors) const;
+
+  TrainingProblem<Scalar> problem_;
+  std::vector<Vector> replicas_;
+  std::vector<BatchSampler> samplers_;
+  std::vector<BatchBuffer> batches_;
+  std::map<std::int64_t, std::vector<Vector>> snapshots_;
+  std::unique_ptr<ReplicaAverager<Scalar>> averager_;
+};
+
+}  // namespace sgdsim

@@ -1,0 +1,137 @@
+// sgdsim command line: parse arguments, call run_scenario, map failures to exit codes
+// (0 ok, 1 an output could not be written, 2 bad input, 3 the run diverged, 130 interrupted).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "models/data/dataset.hpp"
+#include "models/model_spec.hpp"
+#include "sim/algorithms/registry.hpp"
+#include "sim/cluster/collectives.hpp"
+#include "sim/cluster/compute_model.hpp"
+#include "sim/runner/run_scenario.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_json.hpp"
+
+namespace {
+
+constexpr int kExitRuntimeError = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitDiverged = 3;
+constexpr int kExitInterrupted = 130;
+
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void request_stop(int) { g_stop_requested.store(true); }
+
+std::string catalog_help() {
+  std::string text = "\nBuilt-in plug-ins (the names scenario files use):\n";
+  const auto section = [&text](const char* title, const auto& catalog) {
+    text += fmt::format("  {}:\n", title);
+    for (const auto& info : catalog) text += fmt::format("    {:18} {}\n", info.name, info.description);
+  };
+  section("algorithm.kind", sgdsim::algorithm_catalog());
+  section("model.kind", sgdsim::model_catalog());
+  section("compute.kind", sgdsim::compute_model_catalog());
+  section("network.collective", sgdsim::collective_catalog());
+  return text;
+}
+
+void print_errors(const std::vector<std::string>& messages) {
+  for (const auto& message : messages) std::fprintf(stderr, "error: %s\n", message.c_str());
+}
+
+int run_command(const std::string& scenario_path, const std::string& out_dir,
+                const std::vector<std::string>& overrides, bool quiet) {
+  const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  sgdsim::RunOptions options;
+  options.out_dir = out_dir;
+  options.quiet = quiet;
+  options.stop_requested = &g_stop_requested;
+  const sgdsim::RunOutcome outcome = sgdsim::run_scenario(scenario, options);
+  const auto& r = outcome.result;
+  const auto& s = outcome.summary;
+  switch (r.status) {
+    case sgdsim::RunStatus::ok:
+      if (!quiet) {
+        std::fprintf(stderr,
+                     "%s: %lld steps on %d workers, %lld rounds, simulated %.3f s "
+                     "(communication %.1f%%, idle %.1f%%), final train loss %.6g; wrote %s\n",
+                     scenario.name.c_str(), static_cast<long long>(scenario.steps),
+                     scenario.workers, static_cast<long long>(r.comm_rounds), r.sim_time.seconds(),
+                     100.0 * s["communication_fraction"].get<double>(),
+                     100.0 * s["idle_fraction"].get<double>(),
+                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0, out_dir.c_str());
+      }
+      return 0;
+    case sgdsim::RunStatus::diverged:
+      std::fprintf(stderr,
+                   "error: %s diverged: a non-finite value appeared at step %lld (%s); "
+                   "metrics up to then are in %s\n",
+                   scenario.name.c_str(), static_cast<long long>(r.diverged_step),
+                   r.diverged_worker >= 0 ? fmt::format("worker {}", r.diverged_worker).c_str()
+                                          : "the averaged model",
+                   out_dir.c_str());
+      return kExitDiverged;
+    case sgdsim::RunStatus::interrupted:
+      std::fprintf(stderr, "interrupted at simulated %.3f s; partial results in %s\n",
+                   r.sim_time.seconds(), out_dir.c_str());
+      return kExitInterrupted;
+  }
+  return kExitRuntimeError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sgdsim: a deterministic discrete-event simulator of distributed SGD "
+               "(Parallel Restarted SGD / local SGD)"};
+  app.set_version_flag("--version", std::string("sgdsim ") + SGDSIM_VERSION);
+  app.footer(catalog_help());
+  app.require_subcommand(1);
+
+  std::string scenario_path, out_dir;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario and write its results");
+  run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
+  run->add_option("--out", out_dir, "Output directory (created)")->required();
+  run->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
+  run->add_flag("--quiet,-q", quiet, "No progress or result line on stderr");
+
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario; print it fully resolved");
+  validate->add_option("scenario", scenario_path, "Scenario YAML file")->required();
+  validate->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    if (*validate) {
+      const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
+      std::cout << sgdsim::scenario_to_json(scenario).dump(2) << '\n';
+      return 0;
+    }
+    return run_command(scenario_path, out_dir, overrides, quiet);
+  } catch (const sgdsim::ConfigError& e) {
+    print_errors(e.messages());
+    return kExitBadInput;
+  } catch (const sgdsim::DataError& e) {
+    print_errors({e.what()});
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    print_errors({e.what()});
+    return kExitRuntimeError;
+  }
+}

@@ -1,0 +1,33 @@
+// The discrete-event engine: a clock and a queue, nothing about SGD. Construct one per run.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/engine/event_queue.hpp"
+#include "sim/engine/sim_time.hpp"
+
+namespace sgdsim {
+
+class Engine {
+ public:
+  SimTime now() const { return now_; }
+  std::uint64_t events_processed() const { return events_processed_; }
+  std::size_t pending() const { return queue_.size(); }
+
+  // Throws std::logic_error when `time` is in the past.
+  void schedule_at(SimTime time, EventAction action);
+  void schedule_after(SimTime delay, EventAction action) { schedule_at(now_ + delay, std::move(action)); }
+
+  // Runs events until the queue is empty or stop() is called from an event.
+  void run();
+  void stop() { stopped_ = true; }
+  bool stopped() const { return stopped_; }
+
+ private:
+  EventQueue queue_;
+  SimTime now_ = SimTime::zero();
+  std::uint64_t events_processed_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace sgdsim

@@ -1,0 +1,40 @@
+// trace.json in the Chrome trace event format (opens in Perfetto and chrome://tracing): one track
+// per worker with its compute, waiting and collective spans, and a network track with each
+// collective's phases. Events are streamed to the file, so memory does not grow with the run.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "sim/run/run_observer.hpp"
+
+namespace sgdsim {
+
+class ChromeTraceWriter final : public RunObserver {
+ public:
+  ChromeTraceWriter(const std::string& path, const std::string& scenario_name, int workers,
+                    std::string collective_name);
+  ~ChromeTraceWriter() override;
+  ChromeTraceWriter(const ChromeTraceWriter&) = delete;
+  ChromeTraceWriter& operator=(const ChromeTraceWriter&) = delete;
+
+  void on_compute(int worker, std::int64_t step, SimTime start, SimTime end) override;
+  void on_wait(int worker, SimTime start, SimTime end) override;
+  void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) override;
+
+  // Writes the closing bracket; also done by the destructor.
+  void close();
+
+ private:
+  void span(const char* name, const char* category, int track, SimTime start, SimTime duration,
+            const std::string& args);
+  void write(const std::string& event);
+
+  std::FILE* file_ = nullptr;
+  std::string path_;
+  int workers_;
+  std::string collective_name_;
+  bool first_ = true;
+};
+
+}  // namespace sgdsim

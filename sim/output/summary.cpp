@@ -1,0 +1,93 @@
+#include "sim/output/summary.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "sim/scenario/scenario_json.hpp"
+
+namespace sgdsim {
+namespace {
+
+// JSON has no NaN: a missing value is null.
+nlohmann::ordered_json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,
+                                    const RunFacts& facts) {
+  nlohmann::ordered_json j;
+  j["sgdsim_version"] = SGDSIM_VERSION;
+  j["name"] = scenario.name;
+  j["status"] = to_string(result.status);
+  if (result.status == RunStatus::diverged) {
+    j["diverged"]["step"] = result.diverged_step;
+    j["diverged"]["worker"] =
+        result.diverged_worker >= 0 ? nlohmann::ordered_json(result.diverged_worker)
+                                    : nlohmann::ordered_json("averaged model");
+  }
+  j["workers"] = scenario.workers;
+  j["steps"] = scenario.steps;
+  j["interval"] = scenario.algorithm.interval;
+  j["lr"] = scenario.algorithm.lr;
+  j["comm_rounds"] = result.comm_rounds;
+  j["sim_time_s"] = result.sim_time.seconds();
+  j["bytes_sent"] = result.bytes_sent;
+  j["payload_bytes"] = facts.payload_bytes;
+  j["collective_time_s"] = facts.collective_seconds;
+
+  SimTime compute, communication, idle;
+  nlohmann::ordered_json per_worker = nlohmann::ordered_json::array();
+  for (std::size_t w = 0; w < result.workers.size(); ++w) {
+    const WorkerTimes& t = result.workers[w];
+    compute += t.compute;
+    communication += t.communication;
+    idle += t.idle;
+    per_worker.push_back({{"worker", w},
+                          {"steps", t.steps},
+                          {"compute_s", t.compute.seconds()},
+                          {"communication_s", t.communication.seconds()},
+                          {"idle_s", t.idle.seconds()}});
+  }
+  j["compute_time_s"] = compute.seconds();
+  j["communication_time_s"] = communication.seconds();
+  j["idle_time_s"] = idle.seconds();
+  // Shares of the cluster's worker-time (workers × sim_time) spent on each activity.
+  const double cluster_time = result.sim_time.seconds() * static_cast<double>(result.workers.size());
+  j["compute_fraction"] = cluster_time > 0 ? compute.seconds() / cluster_time : 0.0;
+  j["communication_fraction"] = cluster_time > 0 ? communication.seconds() / cluster_time : 0.0;
+  j["idle_fraction"] = cluster_time > 0 ? idle.seconds() / cluster_time : 0.0;
+
+  const auto& last = result.last_metrics;
+  j["final_step"] = last ? last->step : 0;
+  j["final_train_loss"] = last ? number_or_null(last->model.train_loss) : nullptr;
+  j["final_grad_norm_sq"] = last ? number_or_null(last->model.grad_norm_sq) : nullptr;
+  j["final_test_loss"] = last ? number_or_null(last->model.test_loss) : nullptr;
+  j["final_test_accuracy"] = last ? number_or_null(last->model.test_accuracy) : nullptr;
+
+  j["parameters"] = facts.parameters;
+  j["train_samples"] = facts.train_samples;
+  j["test_samples"] = facts.test_samples;
+  j["samples_per_worker"] = facts.samples_per_worker;
+  j["events"] = result.events;
+  j["wall_time_s"] = facts.wall_time_s;
+  j["per_worker"] = std::move(per_worker);
+  j["scenario"] = scenario_to_json(scenario);
+  return j;
+}
+
+void write_file_atomically(const std::string& path, const std::string& contents) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << contents;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + temporary);
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+}  // namespace sgdsim

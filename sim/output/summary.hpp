@@ -1,0 +1,29 @@
+// summary.json: the file that says a run is complete. Written last, to a temporary name and then
+// renamed, so a crash never leaves a run that looks finished.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sim/run/synchronous_run.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace sgdsim {
+
+struct RunFacts {
+  double payload_bytes = 0.0;
+  double collective_seconds = 0.0;  // time of one synchronisation
+  std::int64_t train_samples = 0;
+  std::int64_t test_samples = 0;
+  std::int64_t samples_per_worker = 0;
+  std::int64_t parameters = 0;
+  double wall_time_s = 0.0;
+};
+
+nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,
+                                    const RunFacts& facts);
+
+// Writes `path` + ".tmp", then renames it over `path`.
+void write_file_atomically(const std::string& path, const std::string& contents);
+
+}  // namespace sgdsim

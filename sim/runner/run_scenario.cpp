@@ -1,0 +1,152 @@
+#include "sim/runner/run_scenario.hpp"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "models/data/csv.hpp"
+#include "models/data/idx.hpp"
+#include "models/data/partition.hpp"
+#include "models/data/synthetic.hpp"
+#include "models/model_spec.hpp"
+#include "sim/algorithms/registry.hpp"
+#include "sim/cluster/collectives.hpp"
+#include "sim/cluster/compute_model.hpp"
+#include "sim/output/chrome_trace.hpp"
+#include "sim/output/metrics_writer.hpp"
+#include "sim/output/progress.hpp"
+
+namespace sgdsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <class Scalar>
+void keep_first(Dataset<Scalar>& data, std::int64_t limit) {
+  if (limit <= 0 || limit >= data.num_samples()) return;
+  data.features.conservativeResize(Eigen::NoChange, limit);
+  data.targets.conservativeResize(limit);
+}
+
+template <class Scalar>
+TrainTestData<Scalar> load_data(const Scenario& s) {
+  const DataSpec& d = s.data;
+  TrainTestData<Scalar> data;
+  if (d.kind == "synthetic") {
+    data = make_synthetic<Scalar>(d.synthetic, derive_seed(s.seed, "data"));
+  } else if (d.kind == "csv") {
+    const Task task = find_model(s.model.kind)->task;
+    data.train = load_csv<Scalar>(d.path, task);
+    if (!d.test_path.empty()) data.test = load_csv<Scalar>(d.test_path, task);
+  } else {
+    return load_fashion_mnist<Scalar>(d.path, d.limit, d.test_limit);
+  }
+  keep_first(data.train, d.limit);
+  if (data.test) keep_first(*data.test, d.test_limit);
+  return data;
+}
+
+[[noreturn]] void bad_scenario(const Scenario& s, const std::string& key, const std::string& what) {
+  throw ConfigError({fmt::format("{}: {}: {}", s.source, key, what)});
+}
+
+template <class Scalar>
+RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  TrainTestData<Scalar> data = load_data<Scalar>(s);
+
+  std::unique_ptr<Objective<Scalar>> objective;
+  try {
+    objective = make_objective<Scalar>(s.model, data.train.num_features(), data.train.num_classes);
+  } catch (const std::invalid_argument& e) {
+    bad_scenario(s, "model", e.what());
+  }
+  std::vector<Shard> shards;
+  try {
+    shards = partition(s.data.partition, data.train.num_samples(), s.workers,
+                       derive_seed(s.seed, "partition"));
+  } catch (const std::invalid_argument& e) {
+    bad_scenario(s, "workers", e.what());
+  }
+  std::size_t smallest_shard = shards.front().size();
+  for (const Shard& shard : shards) smallest_shard = std::min(smallest_shard, shard.size());
+  if (s.algorithm.batch_size > static_cast<std::int64_t>(smallest_shard)) {
+    bad_scenario(s, "algorithm.batch_size",
+                 fmt::format("{} exceeds the {} samples of the smallest worker shard",
+                             s.algorithm.batch_size, smallest_shard));
+  }
+
+  Rng init_rng(derive_seed(s.seed, "init"));
+  TrainingProblem<Scalar> problem;
+  problem.objective = objective.get();
+  problem.data = &data;
+  problem.shards = std::move(shards);
+  problem.initial_params = objective->initial_params(s.model.init == InitKind::random, init_rng);
+  problem.steps = s.steps;
+  problem.seed = s.seed;
+  std::unique_ptr<Algorithm> algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem));
+
+  ComputeModel compute(s.compute, s.workers, s.seed);
+  const std::unique_ptr<Collective> collective = make_collective(s.network.collective);
+  const double payload = s.network.payload_bytes.value_or(algorithm->sync_payload_bytes());
+  const ClusterTiming timing{&compute, collective.get(), s.network.link, payload};
+
+  // Input is known good from here on; only now does the output directory appear.
+  const fs::path out(options.out_dir);
+  fs::create_directories(out);
+  fs::remove(out / "summary.json");  // a stale one would mark this run complete
+
+  RunOutcome outcome;
+  {
+    MetricsWriter metrics((out / "metrics.csv").string());
+    ObserverList observers;
+    observers.add(&metrics);
+    std::optional<ChromeTraceWriter> trace;
+    if (s.output.trace) {
+      trace.emplace((out / "trace.json").string(), s.name, s.workers, s.network.collective);
+      observers.add(&*trace);
+    } else {
+      fs::remove(out / "trace.json");
+    }
+    std::optional<ProgressReporter> progress;
+    if (!options.quiet && isatty(fileno(stderr))) {  // a progress line is noise in a log file
+      progress.emplace(s.steps, s.workers);
+      observers.add(&*progress);
+    }
+    SynchronousRun run(*algorithm, timing, s.eval.every, observers, options.stop_requested);
+    outcome.result = run.run();
+  }
+  if (s.output.model) {
+    std::ofstream model_out(out / "model.csv");
+    algorithm->write_average(model_out);
+    if (!model_out) throw std::runtime_error("cannot write " + (out / "model.csv").string());
+  }
+
+  RunFacts& facts = outcome.facts;
+  facts.payload_bytes = payload;
+  facts.collective_seconds = collective->cost(s.workers, payload, s.network.link).duration.seconds();
+  facts.train_samples = data.train.num_samples();
+  facts.test_samples = data.test ? data.test->num_samples() : 0;
+  facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);
+  facts.parameters = objective->num_params();
+  facts.wall_time_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  outcome.summary = summary_json(s, outcome.result, facts);
+  write_file_atomically((out / "summary.json").string(), outcome.summary.dump(2) + "\n");
+  return outcome;
+}
+
+}  // namespace
+
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
+  if (scenario.precision == Precision::float64) return run_typed<double>(scenario, options);
+  return run_typed<float>(scenario, options);
+}
+
+}  // namespace sgdsim

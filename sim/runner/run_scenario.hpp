@@ -1,0 +1,31 @@
+// One scenario from start to finish: load its data, build the model, algorithm and cluster, run
+// the simulation and write metrics.csv, trace.json, model.csv and (last) summary.json.
+#pragma once
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sim/output/summary.hpp"
+#include "sim/run/synchronous_run.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace sgdsim {
+
+struct RunOptions {
+  std::string out_dir;
+  bool quiet = false;
+  const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler to interrupt
+};
+
+struct RunOutcome {
+  RunResult result;
+  RunFacts facts;
+  nlohmann::ordered_json summary;
+};
+
+// Throws ConfigError or DataError (bad input) before anything is written to out_dir, and
+// std::runtime_error when an output cannot be written.
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace sgdsim

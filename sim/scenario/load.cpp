@@ -1,0 +1,241 @@
+// Reads a scenario file into a Scenario, collecting every problem before reporting.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "models/data/idx.hpp"
+#include "models/model_spec.hpp"
+#include "sim/algorithms/registry.hpp"
+#include "sim/cluster/collectives.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/yaml_reader.hpp"
+
+namespace sgdsim {
+namespace {
+
+using yaml::Diagnostics;
+using yaml::Section;
+
+constexpr std::int64_t kMaxSteps = 1'000'000'000;
+constexpr std::int64_t kMaxWorkers = 1 << 20;
+
+std::vector<std::string> names_of(const auto& catalog) {
+  std::vector<std::string> names;
+  for (const auto& info : catalog) names.push_back(info.name);
+  return names;
+}
+
+// Applies "a.b.c=value"; the value is parsed as YAML so lists and numbers keep their types.
+void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics& diagnostics) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    throw ConfigError({fmt::format("--set '{}': expected key.path=value", assignment)});
+  }
+  const std::string path = assignment.substr(0, equals);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(equals + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError({fmt::format("--set {}: cannot parse the value: {}", path, e.msg)});
+  }
+  std::vector<std::string> keys;
+  std::stringstream stream(path);
+  for (std::string key; std::getline(stream, key, '.');) keys.push_back(key);
+  YAML::Node node;
+  node.reset(root);
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    YAML::Node child = node[keys[i]];
+    if (!child.IsMap()) child = YAML::Node(YAML::NodeType::Map);
+    node.reset(child);
+  }
+  node[keys.back()] = value;
+  diagnostics.mark_overridden(path);
+}
+
+void read_algorithm(Section s, AlgorithmSpec& a, Diagnostics&) {
+  if (auto v = s.choice("kind", names_of(algorithm_catalog()), true)) a.kind = *v;
+  if (auto v = s.integer("interval", 1, kMaxSteps, a.kind == "local_sgd")) a.interval = *v;
+  if (auto v = s.real("lr", 0.0, 1e6, true, true)) a.lr = *v;
+  if (s.has("batch_size") && s.node()["batch_size"].IsScalar() &&
+      s.node()["batch_size"].Scalar() == "full") {
+    s.text("batch_size");
+    a.batch_size = 0;
+  } else if (s.has("batch_size")) {
+    if (auto v = s.integer("batch_size", 1, 1 << 24)) a.batch_size = *v;
+  }
+  if (auto v = s.real("momentum", 0.0, 0.999999)) a.momentum = *v;
+  if (auto v = s.choice("momentum_sync", {"average", "local", "reset"})) {
+    a.momentum_sync = *v == "average" ? MomentumSync::average
+                      : *v == "local" ? MomentumSync::local
+                                      : MomentumSync::reset;
+  }
+  if (auto schedule = s.section("lr_schedule")) {
+    if (auto v = schedule->choice("kind", {"constant", "step"}, true)) a.lr_schedule.kind = *v;
+    const bool step = a.lr_schedule.kind == "step";
+    if (auto v = schedule->integer("every", 1, kMaxSteps, step)) a.lr_schedule.every = *v;
+    if (auto v = schedule->real("factor", 0.0, 1.0, step, true)) a.lr_schedule.factor = *v;
+    schedule->finish();
+  }
+  s.finish();
+}
+
+void read_model(Section s, ModelSpec& m) {
+  if (auto v = s.choice("kind", names_of(model_catalog()), true)) m.kind = *v;
+  if (auto v = s.integers("hidden", 1, 1 << 20)) {
+    m.hidden.assign(v->begin(), v->end());
+    if (m.kind != "mlp" && !m.hidden.empty()) s.error("hidden", "only an mlp has hidden layers");
+  }
+  if (auto v = s.choice("activation", {"relu", "tanh"})) {
+    m.activation = *v == "relu" ? Activation::relu : Activation::tanh;
+  }
+  if (auto v = s.choice("init", {"zeros", "random"})) {
+    m.init = *v == "zeros" ? InitKind::zeros : InitKind::random;
+    if (m.init == InitKind::zeros && m.kind == "mlp" && !m.hidden.empty()) {
+      s.error("init", "zeros makes every hidden unit identical forever; use random for an mlp");
+    }
+  }
+  s.finish();
+}
+
+std::string resolve_path(const std::string& path, const std::string& source) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(source).parent_path() / path).lexically_normal().string();
+}
+
+void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string& source) {
+  if (auto v = s.choice("kind", {"synthetic", "csv", "fashion_mnist"}, true)) d.kind = *v;
+  if (auto v = s.choice("partition", {"iid", "contiguous"})) {
+    d.partition = *v == "iid" ? PartitionKind::iid : PartitionKind::contiguous;
+  }
+  if (auto v = s.integer("limit", 0, kMaxSteps)) d.limit = *v;
+  if (auto v = s.integer("test_limit", 0, kMaxSteps)) d.test_limit = *v;
+  if (d.kind == "csv") {
+    if (auto v = s.text("path", true)) d.path = resolve_path(*v, source);
+    if (auto v = s.text("test_path")) d.test_path = resolve_path(*v, source);
+  } else if (d.kind == "fashion_mnist") {
+    d.path = kDefaultFashionMnistDir;
+    if (auto v = s.text("path")) d.path = resolve_path(*v, source);
+  } else if (d.kind == "synthetic") {
+    SyntheticSpec& g = d.synthetic;
+    const ModelInfo* info = find_model(model.kind);
+    g.task = info ? info->task : Task::multiclass;
+    if (auto v = s.integer("samples", 1, 100'000'000)) g.samples = *v;
+    if (auto v = s.integer("test_samples", 0, 100'000'000)) g.test_samples = *v;
+    if (auto v = s.integer("features", 1, 1'000'000)) g.features = static_cast<int>(*v);
+    if (auto v = s.integer("classes", 2, 100'000)) g.classes = static_cast<int>(*v);
+    if (auto v = s.real("noise", 0.0, 1e6)) g.noise = *v;
+    if (auto v = s.real("separation", 0.0, 1e6)) g.separation = *v;
+  }
+  s.finish();
+}
+
+void read_compute(Section s, ComputeSpec& c, int workers) {
+  std::vector<std::string> kinds;
+  for (const auto& info : compute_model_catalog()) kinds.push_back(info.name);
+  if (auto v = s.choice("kind", kinds, true)) c.kind = *v;
+  if (auto v = s.duration("mean", true)) {
+    c.mean = *v;
+    if (v->ns() <= 0) s.error("mean", "a step must take some time; expected a duration above 0");
+  }
+  if (auto v = s.real("sigma", 0.0, 10.0, c.kind == "lognormal")) c.sigma = *v;
+  if (auto v = s.reals("speed_factors", 1e-6, 1e6)) {
+    c.speed_factors = *v;
+    if (static_cast<int>(v->size()) != workers) {
+      s.error("speed_factors", fmt::format("expected one factor per worker ({}), got {}", workers,
+                                           v->size()));
+    }
+  }
+  s.finish();
+}
+
+void read_network(Section s, NetworkSpec& n) {
+  if (auto v = s.duration("latency")) n.link.latency = *v;
+  if (auto v = s.rate("bandwidth")) n.link.bytes_per_second = *v;
+  if (auto v = s.choice("collective", names_of(collective_catalog()))) n.collective = *v;
+  if (s.has("payload") && s.node()["payload"].IsScalar() && s.node()["payload"].Scalar() == "auto") {
+    s.text("payload");
+    n.payload_bytes.reset();
+  } else if (auto v = s.size("payload")) {
+    n.payload_bytes = *v;
+  }
+  s.finish();
+}
+
+Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
+  Scenario scenario;
+  scenario.source = diagnostics.source();
+  if (!root.IsMap()) {
+    diagnostics.error(root.Mark(), "(top level)", "expected a mapping of scenario keys");
+    return scenario;
+  }
+  Section top(root, "", diagnostics);
+  scenario.name = std::filesystem::path(scenario.source).stem().string();
+  if (auto v = top.text("name")) scenario.name = *v;
+  if (auto v = top.integer("seed", 0, std::numeric_limits<std::int64_t>::max())) scenario.seed = *v;
+  if (auto v = top.integer("workers", 1, kMaxWorkers, true)) scenario.workers = static_cast<int>(*v);
+  if (auto v = top.integer("steps", 1, kMaxSteps, true)) scenario.steps = *v;
+  if (auto v = top.choice("precision", {"float32", "float64"})) {
+    scenario.precision = *v == "float32" ? Precision::float32 : Precision::float64;
+  }
+  if (auto s = top.section("algorithm", true)) read_algorithm(*s, scenario.algorithm, diagnostics);
+  if (scenario.algorithm.interval > scenario.steps && scenario.steps > 0) {
+    top.section("algorithm")->error(
+        "interval", fmt::format("interval {} exceeds steps {}: no averaging would ever happen",
+                                scenario.algorithm.interval, scenario.steps));
+  }
+  if (auto s = top.section("model", true)) read_model(*s, scenario.model);
+  if (auto s = top.section("data", true)) read_data(*s, scenario.data, scenario.model, scenario.source);
+  if (auto s = top.section("compute")) read_compute(*s, scenario.compute, scenario.workers);
+  if (auto s = top.section("network")) read_network(*s, scenario.network);
+  if (auto s = top.section("eval")) {
+    if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
+    s->finish();
+  }
+  if (auto s = top.section("output")) {
+    if (auto v = s->boolean("trace")) scenario.output.trace = *v;
+    if (auto v = s->boolean("model")) scenario.output.model = *v;
+    s->finish();
+  }
+  top.finish();
+  return scenario;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> messages)
+    : std::runtime_error(messages.empty() ? "invalid scenario" : messages.front()),
+      messages_(std::move(messages)) {}
+
+const char* to_string(Precision precision) {
+  return precision == Precision::float32 ? "float32" : "float64";
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& source,
+                            const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError({fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1,
+                                   e.mark.column + 1, e.msg)});
+  }
+  Diagnostics diagnostics(source);
+  if (!overrides.empty() && !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
+  for (const auto& assignment : overrides) apply_override(root, assignment, diagnostics);
+  Scenario scenario = read_scenario(root, diagnostics);
+  if (!diagnostics.messages().empty()) throw ConfigError(diagnostics.messages());
+  return scenario;
+}
+
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError({fmt::format("{}: cannot open the scenario file", path)});
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_scenario_text(buffer.str(), path, overrides);
+}
+
+}  // namespace sgdsim

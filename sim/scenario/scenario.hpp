@@ -1,0 +1,81 @@
+// The typed, validated form of a scenario file. Nothing past sim/scenario/ sees YAML.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/data/partition.hpp"
+#include "models/data/synthetic.hpp"
+#include "models/model_spec.hpp"
+#include "sim/algorithms/algorithm_spec.hpp"
+#include "sim/cluster/compute_model.hpp"
+#include "sim/cluster/link.hpp"
+
+namespace sgdsim {
+
+enum class Precision { float32, float64 };
+
+struct DataSpec {
+  std::string kind = "synthetic";  // synthetic | csv | fashion_mnist
+  PartitionKind partition = PartitionKind::iid;
+  std::string path;       // csv: the training file; fashion_mnist: the directory
+  std::string test_path;  // csv: optional test file
+  std::int64_t limit = 0;       // use at most this many training samples (0: all)
+  std::int64_t test_limit = 0;  // and test samples
+  SyntheticSpec synthetic;
+};
+
+struct NetworkSpec {
+  Link link;
+  std::string collective = "ring_allreduce";
+  std::optional<double> payload_bytes;  // nullopt: auto, the bytes the algorithm averages
+};
+
+struct EvalSpec {
+  std::int64_t every = 100;  // 0: only at the start and the end
+};
+
+struct OutputSpec {
+  bool trace = true;
+  bool model = true;
+};
+
+struct Scenario {
+  std::string source;  // the file it came from, for messages
+  std::string name;
+  std::uint64_t seed = 0;
+  int workers = 1;
+  std::int64_t steps = 0;
+  Precision precision = Precision::float32;
+  AlgorithmSpec algorithm;
+  ModelSpec model;
+  DataSpec data;
+  ComputeSpec compute;
+  NetworkSpec network;
+  EvalSpec eval;
+  OutputSpec output;
+};
+
+// Bad scenario input. Each message reads "file:line:column: key.path: what is wrong".
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> messages);
+  const std::vector<std::string>& messages() const { return messages_; }
+
+ private:
+  std::vector<std::string> messages_;
+};
+
+// Loads, applies `overrides` ("key.path=value", YAML values) and validates; throws ConfigError
+// with every problem found.
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
+// The same for text in memory; `source` names it in messages.
+Scenario load_scenario_text(const std::string& text, const std::string& source,
+                            const std::vector<std::string>& overrides = {});
+
+const char* to_string(Precision precision);
+
+}  // namespace sgdsim

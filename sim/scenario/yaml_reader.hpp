@@ -1,0 +1,73 @@
+// Typed reading of a YAML mapping with every problem collected as "file:line:col: key.path: ...".
+// Private to sim/scenario/: the only place besides load.cpp that sees yaml-cpp.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/engine/sim_time.hpp"
+
+namespace sgdsim::yaml {
+
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string source) : source_(std::move(source)) {}
+  void error(const YAML::Mark& mark, const std::string& path, const std::string& message);
+  // Keys set with --set have no line in the file; their messages say so.
+  void mark_overridden(const std::string& path) { overridden_.insert(path); }
+  const std::vector<std::string>& messages() const { return messages_; }
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+  std::set<std::string> overridden_;
+  std::vector<std::string> messages_;
+};
+
+// A mapping being read. Every key read is remembered; finish() reports the ones never read.
+class Section {
+ public:
+  Section(YAML::Node node, std::string path, Diagnostics& diagnostics);
+
+  bool has(const char* key) const;
+  YAML::Node node() const { return node_; }
+  const std::string& path() const { return path_; }
+  std::string child_path(const char* key) const;
+  void error(const char* key, const std::string& message);
+
+  std::optional<std::string> text(const char* key, bool required = false);
+  std::optional<std::int64_t> integer(const char* key, std::int64_t min, std::int64_t max,
+                                      bool required = false);
+  std::optional<double> real(const char* key, double min, double max, bool required = false,
+                             bool min_exclusive = false);
+  std::optional<bool> boolean(const char* key);
+  std::optional<SimTime> duration(const char* key, bool required = false);
+  std::optional<double> rate(const char* key);
+  std::optional<double> size(const char* key);
+  // One of `choices`; the error lists them.
+  std::optional<std::string> choice(const char* key, const std::vector<std::string>& choices,
+                                    bool required = false);
+  std::optional<std::vector<double>> reals(const char* key, double min, double max);
+  std::optional<std::vector<std::int64_t>> integers(const char* key, std::int64_t min,
+                                                    std::int64_t max);
+  // A nested mapping; nullopt (and an error if required) when absent or not a mapping.
+  std::optional<Section> section(const char* key, bool required = false);
+
+  // Reports keys that were never read, suggesting the closest known one.
+  void finish();
+
+ private:
+  YAML::Node lookup(const char* key, bool required);
+
+  YAML::Node node_;
+  std::string path_;
+  Diagnostics* diagnostics_;
+  std::set<std::string> known_;
+};
+
+}  // namespace sgdsim::yaml
