@@ -55,12 +55,11 @@ Scalar Logistic<Scalar>::loss_and_gradient(const Vector& params,
   const Scalar loss = mean_cross_entropy<Scalar>(z, targets);
 
   // d(loss)/dz_i = (σ(z_i) − y_i)/n; σ from e^−|z| so neither branch overflows.
-  const auto e = (-z.array().abs()).exp();
+  const Eigen::Array<Scalar, Eigen::Dynamic, 1> e = (-z.array().abs()).exp();
   const Scalar inv_n = Scalar(1) / static_cast<Scalar>(z.size());
-  const Vector dz =
-      inv_n * ((z.array() >= Scalar(0)).select(Scalar(1) / (Scalar(1) + e), e / (Scalar(1) + e)) -
-               targets.array())
-                  .matrix();
+  const auto sigma =
+      (z.array() >= Scalar(0)).select(Scalar(1) / (Scalar(1) + e), e / (Scalar(1) + e));
+  const Vector dz = (inv_n * (sigma - targets.array())).matrix();
   grad.resize(num_params());
   grad.head(num_features_).noalias() = features * dz;
   grad[num_features_] = dz.sum();
@@ -76,8 +75,8 @@ Evaluation Logistic<Scalar>::evaluate(const Vector& params,
   const auto is_one = targets.array() == Scalar(1);
   Evaluation result;
   result.loss = static_cast<double>(mean_cross_entropy<Scalar>(z, targets));
-  result.accuracy = static_cast<double>((predicted_one == is_one).count()) /
-                    static_cast<double>(z.size());
+  result.accuracy =
+      static_cast<double>((predicted_one == is_one).count()) / static_cast<double>(z.size());
   return result;
 }
 

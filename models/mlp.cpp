@@ -38,7 +38,7 @@ Mlp<Scalar>::Mlp(Eigen::Index num_features, const std::vector<int>& hidden, int 
   }
   widths_.push_back(num_classes);
   for (std::size_t l = 0; l + 1 < widths_.size(); ++l) {
-    offsets_.push_back(num_params_ + widths_[l + 1]);
+    offsets_.push_back(num_params_);
     num_params_ += (widths_[l] + 1) * widths_[l + 1];
   }
 }
@@ -111,8 +111,8 @@ template <class Scalar>
 Evaluation Mlp<Scalar>::evaluate(const Vector& params, const Eigen::Ref<const Matrix>& features,
                                  const Eigen::Ref<const Vector>& targets) const {
   std::vector<Matrix> hidden_outputs;
-  return softmax_cross_entropy_evaluate<Scalar>(
-      forward(params, features, targets, hidden_outputs), targets);
+  return softmax_cross_entropy_evaluate<Scalar>(forward(params, features, targets, hidden_outputs),
+                                                targets);
 }
 
 template <class Scalar>

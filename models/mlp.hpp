@@ -29,8 +29,9 @@ class Mlp final : public Objective<Scalar> {
   Evaluation evaluate(const Vector& params, const Eigen::Ref<const Matrix>& features,
                       const Eigen::Ref<const Vector>& targets) const override;
   // Matrix products only, a multiply-add counted as 2 flops: the forward pass costs
-  // 2·batch·Σ in·out; the backward pass twice that (dW = δ·Aᵀ and δ_prev = Wᵀ·δ), so 6·batch·Σ in·out.
-  // Biases, activations, the softmax and the unneeded input gradient of layer 0 are ignored.
+  // 2·batch·Σ in·out; the backward pass twice that (dW = δ·Aᵀ and δ_prev = Wᵀ·δ), so 6·batch·Σ
+  // in·out. Biases, activations, the softmax and the unneeded input gradient of layer 0 are
+  // ignored.
   double flops_per_gradient(Eigen::Index batch) const override;
   // random, per layer in order, W in flat order: relu → He normal N(0, 2/in); tanh → Glorot
   // uniform U(±√(6/(in+out))). The output layer uses the hidden activation's scheme. Biases 0.
@@ -39,7 +40,8 @@ class Mlp final : public Objective<Scalar> {
  private:
   // Logits of the batch; `hidden_outputs` receives each hidden layer's post-activation output.
   Matrix forward(const Vector& params, const Eigen::Ref<const Matrix>& features,
-                 const Eigen::Ref<const Vector>& targets, std::vector<Matrix>& hidden_outputs) const;
+                 const Eigen::Ref<const Vector>& targets,
+                 std::vector<Matrix>& hidden_outputs) const;
 
   std::vector<Eigen::Index> widths_;   // d, hidden..., C
   std::vector<Eigen::Index> offsets_;  // start of W_l in the flat params

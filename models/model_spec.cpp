@@ -93,9 +93,9 @@ std::string known_names() {
 
 // num_classes is 0 for regression data, 2 for binary, the class count otherwise.
 void check_task(const ModelInfo& info, int num_classes) {
-  const std::string data = num_classes == 0 ? "regression data (no classes)"
-                                            : "data with " + std::to_string(num_classes) +
-                                                  " classes";
+  const std::string data = num_classes == 0
+                               ? "regression data (no classes)"
+                               : "data with " + std::to_string(num_classes) + " classes";
   const bool fits = (info.task == Task::regression && num_classes == 0) ||
                     (info.task == Task::binary && num_classes == 2) ||
                     (info.task == Task::multiclass && num_classes >= 2);

@@ -50,7 +50,8 @@ Scalar softmax_cross_entropy_backward(
   const RowVector<Scalar> sums = logits.colwise().sum();
   const Scalar loss = inv_n * (sums.array().log().sum() - target_logits);
 
-  logits.array().rowwise() *= inv_n / sums.array();
+  const RowVector<Scalar> scale = inv_n / sums.array();
+  logits.array().rowwise() *= scale.array();
   for (Eigen::Index i = 0; i < n; ++i) {
     logits(static_cast<Eigen::Index>(targets[i]), i) -= inv_n;
   }

@@ -15,7 +15,7 @@ LocalSgd<Scalar>::LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
 
 template <class Scalar>
 bool LocalSgd<Scalar>::local_step(int worker, std::int64_t step) {
-  Vector& x = this->replica(worker);
+  Vector& x = this->mutable_replica(worker);
   Vector& g = gradients_[worker];
   const Scalar loss = this->stochastic_gradient(worker, g);
   const auto lr = static_cast<Scalar>(spec_.lr_at(step));
@@ -37,7 +37,7 @@ bool LocalSgd<Scalar>::synchronizes_after(std::int64_t step) const {
 template <class Scalar>
 void LocalSgd<Scalar>::synchronize(std::int64_t) {
   std::vector<Vector*> models;
-  for (int w = 0; w < this->workers(); ++w) models.push_back(&this->replica(w));
+  for (int w = 0; w < this->workers(); ++w) models.push_back(&this->mutable_replica(w));
   this->average_in_place_pointers(models);
   if (!uses_momentum()) return;
   switch (spec_.momentum_sync) {

@@ -46,7 +46,7 @@ class ReplicatedAlgorithm : public Algorithm {
  protected:
   // Mini-batch loss at `worker`'s current model; its gradient goes to `grad`.
   Scalar stochastic_gradient(int worker, Vector& grad);
-  Vector& replica(int worker) { return replicas_[worker]; }
+  Vector& mutable_replica(int worker) { return replicas_[worker]; }
   // Replaces each vector by the mean of all of them, through the replica averager.
   void average_in_place(std::vector<Vector>& vectors);
   void average_in_place_pointers(const std::vector<Vector*>& vectors) { averager_->average(vectors); }

@@ -49,11 +49,12 @@ bool SynchronousRun::stop_if_requested() {
 void SynchronousRun::start_step(int worker) {
   const SimTime duration = timing_.compute->step_time(worker);
   const SimTime started = engine_.now();
-  result_.workers[worker].compute += duration;
   engine_.schedule_after(duration, [this, worker, started] { finish_step(worker, started); });
 }
 
 void SynchronousRun::finish_step(int worker, SimTime started) {
+  // Counted when the step ends, so a run cut short never counts time past its end.
+  result_.workers[worker].compute += engine_.now() - started;
   if (stop_if_requested()) return;
   const std::int64_t step = ++steps_done_[worker];
   observer_.on_compute(worker, step, started, engine_.now());

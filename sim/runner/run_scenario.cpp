@@ -59,7 +59,12 @@ TrainTestData<Scalar> load_data(const Scenario& s) {
 template <class Scalar>
 RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
-  TrainTestData<Scalar> data = load_data<Scalar>(s);
+  TrainTestData<Scalar> data;
+  try {
+    data = load_data<Scalar>(s);
+  } catch (const std::invalid_argument& e) {  // a generator's parameters that do not fit together
+    bad_scenario(s, "data", e.what());
+  }
 
   std::unique_ptr<Objective<Scalar>> objective;
   try {
@@ -100,7 +105,11 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   // Input is known good from here on; only now does the output directory appear.
   const fs::path out(options.out_dir);
   fs::create_directories(out);
-  fs::remove(out / "summary.json");  // a stale one would mark this run complete
+  // Outputs of an earlier run into the same directory would mix with ours; a stale summary.json
+  // would even mark this run complete.
+  for (const char* name : {"summary.json", "metrics.csv", "trace.json", "model.csv"}) {
+    fs::remove(out / name);
+  }
 
   RunOutcome outcome;
   {
@@ -111,8 +120,6 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
     if (s.output.trace) {
       trace.emplace((out / "trace.json").string(), s.name, s.workers, s.network.collective);
       observers.add(&*trace);
-    } else {
-      fs::remove(out / "trace.json");
     }
     std::optional<ProgressReporter> progress;
     if (!options.quiet && isatty(fileno(stderr))) {  // a progress line is noise in a log file

@@ -126,7 +126,9 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
     if (auto v = s.integer("test_samples", 0, 100'000'000)) g.test_samples = *v;
     if (auto v = s.integer("features", 1, 1'000'000)) g.features = static_cast<int>(*v);
     if (auto v = s.integer("classes", 2, 100'000)) g.classes = static_cast<int>(*v);
-    if (auto v = s.real("noise", 0.0, 1e6)) g.noise = *v;
+    // Regression: the label noise's standard deviation; classification: the share of labels
+    // replaced by another class.
+    if (auto v = s.real("noise", 0.0, g.task == Task::regression ? 1e6 : 1.0)) g.noise = *v;
     if (auto v = s.real("separation", 0.0, 1e6)) g.separation = *v;
   }
   s.finish();
@@ -143,7 +145,7 @@ void read_compute(Section s, ComputeSpec& c, int workers) {
   if (auto v = s.real("sigma", 0.0, 10.0, c.kind == "lognormal")) c.sigma = *v;
   if (auto v = s.reals("speed_factors", 1e-6, 1e6)) {
     c.speed_factors = *v;
-    if (static_cast<int>(v->size()) != workers) {
+    if (workers > 0 && static_cast<int>(v->size()) != workers) {
       s.error("speed_factors", fmt::format("expected one factor per worker ({}), got {}", workers,
                                            v->size()));
     }
@@ -175,6 +177,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   scenario.name = std::filesystem::path(scenario.source).stem().string();
   if (auto v = top.text("name")) scenario.name = *v;
   if (auto v = top.integer("seed", 0, std::numeric_limits<std::int64_t>::max())) scenario.seed = *v;
+  scenario.workers = 0;  // stays 0 when invalid, so checks that depend on it stand down
   if (auto v = top.integer("workers", 1, kMaxWorkers, true)) scenario.workers = static_cast<int>(*v);
   if (auto v = top.integer("steps", 1, kMaxSteps, true)) scenario.steps = *v;
   if (auto v = top.choice("precision", {"float32", "float64"})) {

@@ -45,9 +45,13 @@ std::optional<double> parse_with_units(std::string_view text, const std::array<U
     ++split;
   }
   // "e" could begin no unit we know, so it is always part of the number.
+  std::string_view number = text.substr(0, split);
+  if (!number.empty() && number.front() == '+') number.remove_prefix(1);
   double value = 0.0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + split, value);
-  if (error != std::errc() || end != text.data() + split || split == 0) return std::nullopt;
+  const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (error != std::errc() || end != number.data() + number.size() || number.empty()) {
+    return std::nullopt;
+  }
   std::string_view unit = text.substr(split);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
   if (!std::isfinite(value) || value < 0) return std::nullopt;

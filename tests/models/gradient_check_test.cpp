@@ -50,8 +50,9 @@ void random_batch(Eigen::Index num_features, Eigen::Index batch, int num_classes
   for (double& x : features.reshaped()) x = rng.normal();
   targets.resize(batch);
   for (double& y : targets) {
-    y = num_classes == 0 ? rng.normal()
-                         : static_cast<double>(rng.uniform_index(static_cast<unsigned>(num_classes)));
+    y = num_classes == 0
+            ? rng.normal()
+            : static_cast<double>(rng.uniform_index(static_cast<unsigned>(num_classes)));
   }
 }
 
@@ -92,7 +93,7 @@ TEST_CASE("analytic gradient of every model matches central finite differences (
       }
       // The gradient is not trivially zero, so the comparison above has teeth.
       CHECK(grad.norm() > 1e-2);
-      WARN(model_case.label << ": max |analytic - numeric| = " << max_error);
+      CHECK(max_error < 1e-7);  // measured ≈ 5e-10: central differences are O(eps²)
     }
   }
 }

@@ -51,8 +51,9 @@ void random_batch(Eigen::Index num_features, Eigen::Index batch, int num_classes
   for (double& x : features.reshaped()) x = rng.normal();
   targets.resize(batch);
   for (double& y : targets) {
-    y = num_classes == 0 ? rng.normal()
-                         : static_cast<double>(rng.uniform_index(static_cast<unsigned>(num_classes)));
+    y = num_classes == 0
+            ? rng.normal()
+            : static_cast<double>(rng.uniform_index(static_cast<unsigned>(num_classes)));
   }
 }
 
@@ -69,7 +70,9 @@ std::unique_ptr<sgdsim::Objective<double>> make(const std::string& kind, Eigen::
 }
 
 const double kLog2 = std::log(2.0);
-double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+double sigmoid(double z) {
+  return 1.0 / (1.0 + std::exp(-z));
+}
 
 }  // namespace
 
@@ -83,7 +86,7 @@ TEST_CASE("least squares with w = 0, b = 0 has loss mean ½y² and gradient -mea
   const Vector y = (Vector(3) << 1, 2, 3).finished();
   Vector grad;
   const double loss = objective->loss_and_gradient(Vector::Zero(2), x, y, grad);
-  CHECK(loss == Approx(7.0 / 3.0));  // (1 + 4 + 9) / 2 / 3
+  CHECK(loss == Approx(7.0 / 3.0));      // (1 + 4 + 9) / 2 / 3
   CHECK(grad[0] == Approx(-7.0 / 3.0));  // -(1·1 + 2·0 + 3·2) / 3
   CHECK(grad[1] == Approx(-2.0));
 }
@@ -91,11 +94,10 @@ TEST_CASE("least squares with w = 0, b = 0 has loss mean ½y² and gradient -mea
 TEST_CASE("least squares loss and gradient match a hand computation at w = (1, 2), b = 0.5",
           "[models]") {
   const auto objective = make("least_squares", 2, 0);
-  const Matrix x = Matrix::Identity(2, 2);  // predictions 1.5 and 2.5
+  const Matrix x = Matrix::Identity(2, 2);          // predictions 1.5 and 2.5
   const Vector y = (Vector(2) << 1, 3).finished();  // residuals 0.5 and -0.5
   Vector grad;
-  const double loss =
-      objective->loss_and_gradient((Vector(3) << 1, 2, 0.5).finished(), x, y, grad);
+  const double loss = objective->loss_and_gradient((Vector(3) << 1, 2, 0.5).finished(), x, y, grad);
   CHECK(loss == Approx(0.125));
   CHECK(grad[0] == Approx(0.25));
   CHECK(grad[1] == Approx(-0.25));
@@ -122,16 +124,14 @@ TEST_CASE("logistic loss stays finite and exact at |z| = 1000 (softplus, not log
   x << 1000, -1000;
   const Vector y = Vector::Zero(2);
   Vector grad;
-  const double loss =
-      objective->loss_and_gradient((Vector(2) << 1, 0).finished(), x, y, grad);
-  CHECK(loss == Approx(500.0));  // (softplus(1000) + softplus(-1000)) / 2
+  const double loss = objective->loss_and_gradient((Vector(2) << 1, 0).finished(), x, y, grad);
+  CHECK(loss == Approx(500.0));     // (softplus(1000) + softplus(-1000)) / 2
   CHECK(grad[0] == Approx(500.0));  // (σ(1000)·1000 + σ(-1000)·(-1000)) / 2
   CHECK(grad[1] == Approx(0.5));
   CHECK(objective->evaluate((Vector(2) << -1, 0).finished(), x, y).loss == Approx(500.0));
 }
 
-TEST_CASE("softmax with zero parameters has loss log C and gradient (1/C - onehot)·x",
-          "[models]") {
+TEST_CASE("softmax with zero parameters has loss log C and gradient (1/C - onehot)·x", "[models]") {
   const auto objective = make("softmax", 1, 3);
   Matrix x(1, 1);
   x << 2;
@@ -140,8 +140,8 @@ TEST_CASE("softmax with zero parameters has loss log C and gradient (1/C - oneho
   const double loss = objective->loss_and_gradient(Vector::Zero(6), x, y, grad);
   CHECK(loss == Approx(std::log(3.0)));
   // Layout [W (3 × 1), b (3)].
-  const Vector expected = (Vector(6) << 2.0 / 3, -4.0 / 3, 2.0 / 3, 1.0 / 3, -2.0 / 3, 1.0 / 3)
-                              .finished();
+  const Vector expected =
+      (Vector(6) << 2.0 / 3, -4.0 / 3, 2.0 / 3, 1.0 / 3, -2.0 / 3, 1.0 / 3).finished();
   for (Eigen::Index i = 0; i < 6; ++i) CHECK(grad[i] == Approx(expected[i]));
 }
 
@@ -168,8 +168,8 @@ TEST_CASE("mlp loss and gradient match a hand computation (1 → relu 1 → 2)",
   const double loss = objective->loss_and_gradient(params, x, y, grad);
   CHECK(loss == Approx((std::log1p(std::exp(-2.0)) + kLog2) / 2));
   const double s = sigmoid(-2.0);
-  const Vector expected = (Vector(6) << -s, -s, -s / 2, s / 2, (0.5 - s) / 2, (s - 0.5) / 2)
-                              .finished();
+  const Vector expected =
+      (Vector(6) << -s, -s, -s / 2, s / 2, (0.5 - s) / 2, (s - 0.5) / 2).finished();
   for (Eigen::Index i = 0; i < 6; ++i) CHECK(grad[i] == Approx(expected[i]));
 }
 
@@ -228,7 +228,8 @@ TEST_CASE("evaluate's loss equals loss_and_gradient's loss for every model", "[m
   for (const auto& model_case : every_model()) {
     DYNAMIC_SECTION(model_case.label) {
       sgdsim::Rng rng(11);
-      const auto objective = sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
+      const auto objective =
+          sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
       Matrix x;
       Vector y;
       random_batch(3, 10, model_case.num_classes, rng, x, y);
@@ -244,7 +245,8 @@ TEST_CASE("loss and gradient do not depend on the order of the samples", "[model
   for (const auto& model_case : every_model()) {
     DYNAMIC_SECTION(model_case.label) {
       sgdsim::Rng rng(5);
-      const auto objective = sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
+      const auto objective =
+          sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
       Matrix x;
       Vector y;
       random_batch(3, 12, model_case.num_classes, rng, x, y);
@@ -266,12 +268,12 @@ TEST_CASE("loss and gradient do not depend on the order of the samples", "[model
   }
 }
 
-TEST_CASE("loss is a mean: duplicating the batch leaves loss and gradient unchanged",
-          "[models]") {
+TEST_CASE("loss is a mean: duplicating the batch leaves loss and gradient unchanged", "[models]") {
   for (const auto& model_case : every_model()) {
     DYNAMIC_SECTION(model_case.label) {
       sgdsim::Rng rng(6);
-      const auto objective = sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
+      const auto objective =
+          sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
       Matrix x;
       Vector y;
       random_batch(3, 7, model_case.num_classes, rng, x, y);
@@ -295,8 +297,10 @@ TEST_CASE("float and double objectives agree to 1e-4 on the same inputs", "[mode
   for (const auto& model_case : every_model()) {
     DYNAMIC_SECTION(model_case.label) {
       sgdsim::Rng rng(8);
-      const auto in_double = sgdsim::make_objective<double>(model_case.spec, 6, model_case.num_classes);
-      const auto in_float = sgdsim::make_objective<float>(model_case.spec, 6, model_case.num_classes);
+      const auto in_double =
+          sgdsim::make_objective<double>(model_case.spec, 6, model_case.num_classes);
+      const auto in_float =
+          sgdsim::make_objective<float>(model_case.spec, 6, model_case.num_classes);
       Matrix x;
       Vector y;
       random_batch(6, 32, model_case.num_classes, rng, x, y);
@@ -323,7 +327,8 @@ TEST_CASE("a batch of the wrong shape or with invalid labels is rejected", "[mod
   Vector grad;
   for (const auto& model_case : every_model()) {
     DYNAMIC_SECTION(model_case.label) {
-      const auto objective = sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
+      const auto objective =
+          sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
       const Vector params = Vector::Zero(objective->num_params());
       const Vector y = Vector::Zero(2);
       CHECK_THROWS_AS(objective->loss_and_gradient(params, Matrix::Zero(4, 2), y, grad),
@@ -351,7 +356,8 @@ TEST_CASE("zero initialisation gives all-zero parameters of the right size", "[m
   sgdsim::Rng rng(1);
   for (const auto& model_case : every_model()) {
     DYNAMIC_SECTION(model_case.label) {
-      const auto objective = sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
+      const auto objective =
+          sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
       const Vector params = objective->initial_params(false, rng);
       CHECK(params.size() == objective->num_params());
       CHECK(params.isZero(0.0));
@@ -362,7 +368,8 @@ TEST_CASE("zero initialisation gives all-zero parameters of the right size", "[m
 TEST_CASE("random initialisation is a pure function of the Rng seed", "[models][init]") {
   for (const auto& model_case : every_model()) {
     DYNAMIC_SECTION(model_case.label) {
-      const auto objective = sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
+      const auto objective =
+          sgdsim::make_objective<double>(model_case.spec, 3, model_case.num_classes);
       sgdsim::Rng first(42), second(42), other(43);
       const Vector params = objective->initial_params(true, first);
       CHECK(params == objective->initial_params(true, second));
@@ -400,8 +407,8 @@ TEST_CASE("mlp initialises relu layers He-normal, tanh layers Glorot-uniform, bi
   sgdsim::Rng rng(10);
   // The first layer's weights occupy params[0, in·hidden), its bias the next `hidden` entries.
   SECTION("relu: N(0, 2 / fan_in)") {
-    const auto objective = sgdsim::make_objective<double>(
-        spec_of("mlp", {hidden}, Activation::relu), in, classes);
+    const auto objective =
+        sgdsim::make_objective<double>(spec_of("mlp", {hidden}, Activation::relu), in, classes);
     const Vector params = objective->initial_params(true, rng);
     const Vector weights = params.head(in * hidden);
     CHECK(std::abs(weights.mean()) < 0.002);
@@ -411,8 +418,8 @@ TEST_CASE("mlp initialises relu layers He-normal, tanh layers Glorot-uniform, bi
     CHECK(params.tail(classes).isZero(0.0));
   }
   SECTION("tanh: U(±sqrt(6 / (fan_in + fan_out)))") {
-    const auto objective = sgdsim::make_objective<double>(
-        spec_of("mlp", {hidden}, Activation::tanh), in, classes);
+    const auto objective =
+        sgdsim::make_objective<double>(spec_of("mlp", {hidden}, Activation::tanh), in, classes);
     const Vector params = objective->initial_params(true, rng);
     const Vector weights = params.head(in * hidden);
     const double limit = std::sqrt(6.0 / (in + hidden));
@@ -459,8 +466,7 @@ TEST_CASE("the catalog lists every model once, with a description and its task",
   CHECK(sgdsim::find_model("perceptron") == nullptr);
 }
 
-TEST_CASE("make_objective builds every catalog model for data of its task",
-          "[models][registry]") {
+TEST_CASE("make_objective builds every catalog model for data of its task", "[models][registry]") {
   for (const auto& info : sgdsim::model_catalog()) {
     DYNAMIC_SECTION(info.name) {
       const int num_classes = info.task == Task::regression ? 0 : info.task == Task::binary ? 2 : 5;
@@ -473,9 +479,8 @@ TEST_CASE("make_objective builds every catalog model for data of its task",
 TEST_CASE("make_objective rejects unknown models and data of the wrong task",
           "[models][registry]") {
   using Catch::Matchers::Contains;
-  CHECK_THROWS_WITH(make("perceptron", 3, 2),
-                    Contains("unknown model 'perceptron'") && Contains("least_squares") &&
-                        Contains("mlp"));
+  CHECK_THROWS_WITH(make("perceptron", 3, 2), Contains("unknown model 'perceptron'") &&
+                                                  Contains("least_squares") && Contains("mlp"));
   CHECK_THROWS_WITH(make("logistic", 3, 10), Contains("logistic") && Contains("10 classes"));
   CHECK_THROWS_AS(make("logistic", 3, 0), std::invalid_argument);
   CHECK_THROWS_WITH(make("least_squares", 3, 2), Contains("least_squares"));
@@ -485,8 +490,7 @@ TEST_CASE("make_objective rejects unknown models and data of the wrong task",
   CHECK_THROWS_AS(make("mlp", 0, 3, {4}), std::invalid_argument);
   CHECK_THROWS_WITH(make("mlp", 3, 3, {4, 0}), Contains(">= 1"));
   CHECK_THROWS_WITH(make("softmax", 3, 3, {4}), Contains("hidden"));
-  CHECK_THROWS_AS(sgdsim::make_objective<float>(spec_of("logistic"), 3, 3),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(sgdsim::make_objective<float>(spec_of("logistic"), 3, 3), std::invalid_argument);
   // Softmax and mlp accept binary data.
   CHECK_NOTHROW(make("softmax", 3, 2));
   CHECK_NOTHROW(make("mlp", 3, 2, {4}));

@@ -1,0 +1,172 @@
+// Properties of the discrete-event engine: deterministic ordering of simultaneous events, a clock
+// that never runs backwards, rejection of events in the past, stop() and the event counter.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "models/rng.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/engine/event_queue.hpp"
+#include "sim/engine/sim_time.hpp"
+
+namespace {
+
+using sgdsim::Engine;
+using sgdsim::SimTime;
+
+SimTime ns(std::int64_t n) {
+  return SimTime::from_ns(n);
+}
+
+}  // namespace
+
+TEST_CASE("events at equal times run in the order they were scheduled", "[sim][engine]") {
+  Engine engine;
+  std::vector<int> order;
+  // Interleave two time stamps so that a heap without a tie-breaker would reorder them.
+  for (int i = 0; i < 50; ++i) {
+    const SimTime t = ns(i % 2 == 0 ? 100 : 50);
+    engine.schedule_at(t, [&order, i] { order.push_back(i); });
+  }
+  engine.run();
+  std::vector<int> expected;
+  for (int i = 1; i < 50; i += 2) expected.push_back(i);
+  for (int i = 0; i < 50; i += 2) expected.push_back(i);
+  CHECK(order == expected);
+}
+
+TEST_CASE("an event scheduled at the current time from an event runs after those already queued",
+          "[sim][engine]") {
+  Engine engine;
+  std::vector<int> order;
+  engine.schedule_at(ns(10), [&] {
+    order.push_back(0);
+    engine.schedule_after(SimTime::zero(), [&] { order.push_back(2); });
+  });
+  engine.schedule_at(ns(10), [&] { order.push_back(1); });
+  engine.run();
+  CHECK(order == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("the event queue pops by (time, insertion order) whatever the push order",
+          "[sim][engine]") {
+  sgdsim::EventQueue queue;
+  sgdsim::Rng rng(7);
+  std::vector<std::uint64_t> sequences;
+  for (int i = 0; i < 500; ++i) {
+    sequences.push_back(queue.push(ns(static_cast<std::int64_t>(rng.uniform_index(20))), [] {}));
+  }
+  for (std::size_t i = 1; i < sequences.size(); ++i) CHECK(sequences[i] > sequences[i - 1]);
+  SimTime last_time = SimTime::zero();
+  std::uint64_t last_sequence = 0;
+  bool first = true;
+  while (!queue.empty()) {
+    const sgdsim::Event event = queue.pop();
+    if (!first) {
+      REQUIRE(event.time >= last_time);
+      if (event.time == last_time) REQUIRE(event.sequence > last_sequence);
+    }
+    first = false;
+    last_time = event.time;
+    last_sequence = event.sequence;
+  }
+}
+
+TEST_CASE("the clock never goes backwards and each event sees its own time", "[sim][engine]") {
+  Engine engine;
+  sgdsim::Rng rng(11);
+  std::vector<std::int64_t> seen;
+  std::vector<std::int64_t> scheduled_for;
+  // Events schedule further events at random delays, including zero.
+  std::function<void(int)> spawn = [&](int depth) {
+    const SimTime at = engine.now() + ns(static_cast<std::int64_t>(rng.uniform_index(5)));
+    scheduled_for.push_back(at.ns());
+    const std::size_t index = scheduled_for.size() - 1;
+    engine.schedule_at(at, [&, depth, index] {
+      seen.push_back(engine.now().ns());
+      CHECK(engine.now().ns() == scheduled_for[index]);
+      if (depth < 6) {
+        spawn(depth + 1);
+        spawn(depth + 1);
+      }
+    });
+  };
+  spawn(0);
+  engine.run();
+  REQUIRE(seen.size() == 127);
+  for (std::size_t i = 1; i < seen.size(); ++i) REQUIRE(seen[i] >= seen[i - 1]);
+}
+
+TEST_CASE("scheduling an event in the past throws and leaves the queue unchanged",
+          "[sim][engine]") {
+  Engine engine;
+  bool threw = false;
+  engine.schedule_at(ns(100), [&] {
+    const std::size_t before = engine.pending();
+    CHECK_THROWS_AS(engine.schedule_at(ns(99), [] {}), std::logic_error);
+    CHECK(engine.pending() == before);
+    threw = true;
+    CHECK_NOTHROW(engine.schedule_at(ns(100), [] {}));  // the present is not the past
+  });
+  engine.run();
+  CHECK(threw);
+  CHECK(engine.now() == ns(100));
+  CHECK_THROWS_AS(engine.schedule_at(ns(0), [] {}), std::logic_error);
+}
+
+TEST_CASE("stop() halts the run after the current event and leaves later events queued",
+          "[sim][engine]") {
+  Engine engine;
+  std::vector<int> ran;
+  engine.schedule_at(ns(1), [&] { ran.push_back(1); });
+  engine.schedule_at(ns(2), [&] {
+    ran.push_back(2);
+    engine.stop();
+  });
+  engine.schedule_at(ns(2), [&] { ran.push_back(3); });
+  engine.schedule_at(ns(3), [&] { ran.push_back(4); });
+  engine.run();
+  CHECK(ran == std::vector<int>{1, 2});
+  CHECK(engine.stopped());
+  CHECK(engine.now() == ns(2));
+  CHECK(engine.pending() == 2);
+  CHECK(engine.events_processed() == 2);
+}
+
+TEST_CASE("events_processed counts every event run, across run() calls", "[sim][engine]") {
+  Engine engine;
+  CHECK(engine.events_processed() == 0);
+  for (int i = 0; i < 17; ++i) engine.schedule_at(ns(i), [] {});
+  engine.run();
+  CHECK(engine.events_processed() == 17);
+  CHECK(engine.pending() == 0);
+  engine.schedule_after(ns(5), [] {});
+  engine.run();
+  CHECK(engine.events_processed() == 18);
+  CHECK(engine.now() == ns(16 + 5));
+}
+
+TEST_CASE("schedule_after is relative to the current simulated time", "[sim][engine]") {
+  Engine engine;
+  std::vector<std::int64_t> times;
+  engine.schedule_at(ns(1000), [&] {
+    engine.schedule_after(ns(250), [&] { times.push_back(engine.now().ns()); });
+  });
+  engine.run();
+  CHECK(times == std::vector<std::int64_t>{1250});
+}
+
+TEST_CASE("SimTime::from_seconds rounds to the nearest nanosecond and rejects non-finite values",
+          "[sim][engine]") {
+  CHECK(SimTime::from_seconds(0.03).ns() == 30'000'000);
+  CHECK(SimTime::from_seconds(1.4e-9).ns() == 1);
+  CHECK(SimTime::from_seconds(1.6e-9).ns() == 2);
+  CHECK(SimTime::from_seconds(2.5).seconds() == 2.5);
+  CHECK_THROWS_AS(SimTime::from_seconds(std::numeric_limits<double>::quiet_NaN()),
+                  std::overflow_error);
+  CHECK_THROWS_AS(SimTime::from_seconds(1e12), std::overflow_error);
+}

@@ -1,0 +1,247 @@
+// run_scenario end to end on a tiny synthetic scenario: the files it writes, their determinism,
+// their contents, divergence and input errors caught before anything is written.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/output/metrics_writer.hpp"
+#include "sim/runner/run_scenario.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kTiny = R"(name: tiny
+seed: 7
+workers: 4
+steps: 40
+precision: float64
+algorithm: {kind: local_sgd, interval: 4, lr: 0.1, batch_size: 8}
+model: {kind: softmax}
+data: {kind: synthetic, samples: 400, test_samples: 100, features: 5, classes: 3}
+compute: {kind: lognormal, mean: 30ms, sigma: 0.2}
+network: {latency: 50us, bandwidth: 10Gbps}
+eval: {every: 10}
+)";
+
+// A fresh directory under the system temp dir, removed with everything in it at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() / ("sgdsim_run_scenario_test_" + std::to_string(::getpid()) +
+                                         "_" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+sgdsim::RunOutcome run(const std::string& text, const fs::path& out,
+                       const std::vector<std::string>& overrides = {}) {
+  const sgdsim::Scenario scenario = sgdsim::load_scenario_text(text, "test.yaml", overrides);
+  sgdsim::RunOptions options;
+  options.out_dir = out.string();
+  options.quiet = true;
+  return sgdsim::run_scenario(scenario, options);
+}
+
+}  // namespace
+
+TEST_CASE("metrics.csv has the documented header and one row per measurement",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  run(kTiny, dir / "out");
+  const auto lines = lines_of(read_file(dir / "out" / "metrics.csv"));
+  REQUIRE(!lines.empty());
+  CHECK(lines.front() ==
+        "step,sim_time_s,comm_rounds,bytes_sent,train_loss,grad_norm_sq,test_loss,test_accuracy");
+  CHECK(lines.front() == sgdsim::MetricsWriter::header());
+  REQUIRE(lines.size() == 1 + 5);  // steps 0, 10, 20, 30, 40
+  std::vector<std::string> steps;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    steps.push_back(lines[i].substr(0, lines[i].find(',')));
+    // Eight cells, every one filled: this data set has a test split.
+    std::vector<std::string> cells;
+    std::istringstream row(lines[i]);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    CHECK(cells.size() == 8);
+    for (const auto& cell : cells) CHECK_FALSE(cell.empty());
+  }
+  CHECK(steps == std::vector<std::string>{"0", "10", "20", "30", "40"});
+}
+
+TEST_CASE("the same seed gives byte-identical metrics.csv, model.csv and trace.json",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  run(kTiny, dir / "a");
+  run(kTiny, dir / "b");
+  for (const char* file : {"metrics.csv", "model.csv", "trace.json"}) {
+    INFO(file);
+    const std::string a = read_file(dir / "a" / file);
+    CHECK_FALSE(a.empty());
+    CHECK(a == read_file(dir / "b" / file));
+  }
+}
+
+TEST_CASE("a different seed gives a different metrics.csv", "[sim][run_scenario]") {
+  TempDir dir;
+  run(kTiny, dir / "a");
+  run(kTiny, dir / "b", {"seed=8"});
+  CHECK(read_file(dir / "a" / "metrics.csv") != read_file(dir / "b" / "metrics.csv"));
+}
+
+TEST_CASE("summary.json parses, says ok and reports the run's rounds and times",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  const sgdsim::RunOutcome outcome = run(kTiny, dir / "out");
+  const json summary = json::parse(read_file(dir / "out" / "summary.json"));
+  CHECK(summary.at("status") == "ok");
+  CHECK(summary.at("name") == "tiny");
+  CHECK(summary.at("comm_rounds") == 10);
+  CHECK(summary.at("workers") == 4);
+  CHECK(summary.at("steps") == 40);
+  CHECK(summary.at("final_step") == 40);
+  CHECK(summary.at("sim_time_s").get<double>() == outcome.result.sim_time.seconds());
+  CHECK(summary.at("payload_bytes").get<double>() == 18 * 8);
+  const double fractions = summary.at("compute_fraction").get<double>() +
+                           summary.at("communication_fraction").get<double>() +
+                           summary.at("idle_fraction").get<double>();
+  CHECK(fractions == Approx(1.0).epsilon(1e-12));
+  REQUIRE(summary.at("per_worker").size() == 4);
+  for (const auto& worker : summary.at("per_worker")) CHECK(worker.at("steps") == 40);
+  CHECK_FALSE(fs::exists(dir / "out" / "summary.json.tmp"));
+  // The summary's last loss is the last metrics row's.
+  const auto lines = lines_of(read_file(dir / "out" / "metrics.csv"));
+  std::istringstream last(lines.back());
+  std::vector<std::string> cells;
+  for (std::string cell; std::getline(last, cell, ',');) cells.push_back(cell);
+  CHECK(std::stod(cells[4]) == summary.at("final_train_loss").get<double>());
+}
+
+TEST_CASE("trace.json parses and holds every worker's compute events", "[sim][run_scenario]") {
+  TempDir dir;
+  run(kTiny, dir / "out");
+  const json trace = json::parse(read_file(dir / "out" / "trace.json"));
+  REQUIRE(trace.contains("traceEvents"));
+  std::vector<int> computes_per_worker(4, 0);
+  int collective_spans = 0;
+  for (const auto& event : trace.at("traceEvents")) {
+    if (event.value("ph", "") != "X") continue;
+    CHECK(event.at("dur").get<double>() >= 0.0);
+    if (event.value("cat", "") == "compute") {
+      const int tid = event.at("tid").get<int>();
+      REQUIRE(tid >= 0);
+      REQUIRE(tid < 4);
+      ++computes_per_worker[tid];
+    }
+    if (event.value("cat", "") == "communication") ++collective_spans;
+  }
+  CHECK(computes_per_worker == std::vector<int>{40, 40, 40, 40});
+  // Each of the 10 rounds: one span per worker plus two phases on the network track.
+  CHECK(collective_spans == 10 * (4 + 2));
+}
+
+TEST_CASE("a diverging scenario ends with status diverged and no nan or inf in metrics.csv",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  const sgdsim::RunOutcome outcome =
+      run(kTiny, dir / "out",
+          {"model.kind=least_squares", "algorithm.lr=1e6", "steps=400", "precision=float32"});
+  CHECK(outcome.result.status == sgdsim::RunStatus::diverged);
+  const json summary = json::parse(read_file(dir / "out" / "summary.json"));
+  CHECK(summary.at("status") == "diverged");
+  CHECK(summary.at("diverged").at("step").get<std::int64_t>() > 0);
+  std::string metrics = read_file(dir / "out" / "metrics.csv");
+  for (char& c : metrics) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  CHECK(metrics.find("nan") == std::string::npos);
+  CHECK(metrics.find("inf") == std::string::npos);
+  CHECK(lines_of(metrics).size() >= 2);  // the header and at least the row at step 0
+}
+
+TEST_CASE("more workers than samples is a ConfigError raised before the out dir exists",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  const fs::path out = dir / "never";
+  try {
+    run(kTiny, out, {"data.samples=3"});
+    FAIL("no ConfigError");
+  } catch (const sgdsim::ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("workers"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("test.yaml"));
+  }
+  CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("data the generator rejects is a ConfigError before the out dir exists",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  const fs::path out = dir / "never";
+  // Label noise is a probability for classification; 2 is bad input, not an internal error.
+  CHECK_THROWS_AS(run(kTiny, out, {"data.noise=2"}), sgdsim::ConfigError);
+  CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("a batch larger than a worker's shard is a ConfigError before the out dir exists",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  const fs::path out = dir / "never";
+  try {
+    run(kTiny, out, {"algorithm.batch_size=101"});  // 400 samples / 4 workers = 100 each
+    FAIL("no ConfigError");
+  } catch (const sgdsim::ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("algorithm.batch_size"));
+  }
+  CHECK_FALSE(fs::exists(out));
+  CHECK_NOTHROW(run(kTiny, out, {"algorithm.batch_size=100"}));
+}
+
+TEST_CASE("a rerun into the same directory replaces its outputs and leaves no stale trace or model",
+          "[sim][run_scenario]") {
+  TempDir dir;
+  run(kTiny, dir / "out");
+  REQUIRE(fs::exists(dir / "out" / "trace.json"));
+  REQUIRE(fs::exists(dir / "out" / "model.csv"));
+  run(kTiny, dir / "out", {"output.trace=false", "output.model=false", "steps=20"});
+  const json summary = json::parse(read_file(dir / "out" / "summary.json"));
+  CHECK(summary.at("steps") == 20);
+  CHECK(lines_of(read_file(dir / "out" / "metrics.csv")).back().rfind("20,", 0) == 0);
+  // Files from the earlier run would sit beside this run's summary as if they were its own.
+  CHECK_FALSE(fs::exists(dir / "out" / "trace.json"));
+  CHECK_FALSE(fs::exists(dir / "out" / "model.csv"));
+}
