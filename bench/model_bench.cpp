@@ -33,11 +33,18 @@ sgdsim::ModelSpec spec(const char* kind, std::vector<int> hidden = {}) {
   return s;
 }
 
-BENCHMARK_CAPTURE(BM_Gradient<float>, logistic_f32, spec("logistic"), sgdsim::Task::binary);
-BENCHMARK_CAPTURE(BM_Gradient<double>, logistic_f64, spec("logistic"), sgdsim::Task::binary);
-BENCHMARK_CAPTURE(BM_Gradient<float>, softmax_f32, spec("softmax"), sgdsim::Task::multiclass);
-BENCHMARK_CAPTURE(BM_Gradient<double>, softmax_f64, spec("softmax"), sgdsim::Task::multiclass);
-BENCHMARK_CAPTURE(BM_Gradient<float>, mlp128_f32, spec("mlp", {128}), sgdsim::Task::multiclass);
-BENCHMARK_CAPTURE(BM_Gradient<double>, mlp128_f64, spec("mlp", {128}), sgdsim::Task::multiclass);
+void BM_GradientF32(benchmark::State& state, sgdsim::ModelSpec s, sgdsim::Task task) {
+  BM_Gradient<float>(state, std::move(s), task);
+}
+void BM_GradientF64(benchmark::State& state, sgdsim::ModelSpec s, sgdsim::Task task) {
+  BM_Gradient<double>(state, std::move(s), task);
+}
+
+BENCHMARK_CAPTURE(BM_GradientF32, logistic, spec("logistic"), sgdsim::Task::binary);
+BENCHMARK_CAPTURE(BM_GradientF64, logistic, spec("logistic"), sgdsim::Task::binary);
+BENCHMARK_CAPTURE(BM_GradientF32, softmax, spec("softmax"), sgdsim::Task::multiclass);
+BENCHMARK_CAPTURE(BM_GradientF64, softmax, spec("softmax"), sgdsim::Task::multiclass);
+BENCHMARK_CAPTURE(BM_GradientF32, mlp128, spec("mlp", {128}), sgdsim::Task::multiclass);
+BENCHMARK_CAPTURE(BM_GradientF64, mlp128, spec("mlp", {128}), sgdsim::Task::multiclass);
 
 }  // namespace

@@ -3,6 +3,8 @@
 // mark are tolerated.
 #include "models/data/csv.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -135,7 +137,7 @@ class CsvReader {
     if (digits.starts_with('+')) digits.remove_prefix(1);  // from_chars rejects a leading '+'
     double value = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    const std::string quoted = "'" + std::string(cell) + "'";
+    const std::string quoted = fmt::format("'{}'", cell);
     if (error == std::errc::result_out_of_range) {
       throw DataError(where(column) + ": " + quoted + " is out of range");
     }
