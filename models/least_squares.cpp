@@ -1,24 +1,11 @@
 #include "models/least_squares.hpp"
 
+#include "models/batch_shape.hpp"
+
 #include <stdexcept>
 #include <string>
 
 namespace sgdsim {
-namespace {
-
-void check_batch(Eigen::Index num_params, Eigen::Index expected_params, Eigen::Index rows,
-                 Eigen::Index num_features, Eigen::Index cols, Eigen::Index num_targets) {
-  if (num_params != expected_params || rows != num_features || cols != num_targets || cols == 0) {
-    throw std::invalid_argument(
-        "least_squares: expected " + std::to_string(expected_params) + " params and a non-empty " +
-        std::to_string(num_features) + "-row batch with one target per column; got " +
-        std::to_string(num_params) + " params, " + std::to_string(rows) + "×" +
-        std::to_string(cols) + " features, " + std::to_string(num_targets) + " targets");
-  }
-}
-
-}  // namespace
-
 template <class Scalar>
 LeastSquares<Scalar>::LeastSquares(Eigen::Index num_features) : num_features_(num_features) {
   if (num_features < 1) throw std::invalid_argument("least_squares: needs at least one feature");
@@ -27,8 +14,8 @@ LeastSquares<Scalar>::LeastSquares(Eigen::Index num_features) : num_features_(nu
 template <class Scalar>
 auto LeastSquares<Scalar>::residuals(const Vector& params, const Eigen::Ref<const Matrix>& features,
                                      const Eigen::Ref<const Vector>& targets) const -> Vector {
-  check_batch(params.size(), num_params(), features.rows(), num_features_, features.cols(),
-              targets.size());
+  check_batch_shape("least_squares", params.size(), num_params(), features.rows(), num_features_,
+                    features.cols(), targets.size());
   Vector r(features.cols());
   r.noalias() = features.transpose() * params.head(num_features_);
   r.array() += params[num_features_] - targets.array();
@@ -67,13 +54,7 @@ double LeastSquares<Scalar>::flops_per_gradient(Eigen::Index batch) const {
 
 template <class Scalar>
 auto LeastSquares<Scalar>::initial_params(bool random, Rng& rng) const -> Vector {
-  Vector params = Vector::Zero(num_params());
-  if (random) {
-    for (Eigen::Index i = 0; i < num_features_; ++i) {
-      params[i] = static_cast<Scalar>(0.01 * rng.normal());
-    }
-  }
-  return params;
+  return linear_initial_params<Scalar>(num_params(), num_features_, random, rng);
 }
 
 template class LeastSquares<float>;

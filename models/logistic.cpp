@@ -1,21 +1,12 @@
 #include "models/logistic.hpp"
 
+#include "models/batch_shape.hpp"
+
 #include <stdexcept>
 #include <string>
 
 namespace sgdsim {
 namespace {
-
-void check_batch(Eigen::Index num_params, Eigen::Index expected_params, Eigen::Index rows,
-                 Eigen::Index num_features, Eigen::Index cols, Eigen::Index num_targets) {
-  if (num_params != expected_params || rows != num_features || cols != num_targets || cols == 0) {
-    throw std::invalid_argument(
-        "logistic: expected " + std::to_string(expected_params) + " params and a non-empty " +
-        std::to_string(num_features) + "-row batch with one target per column; got " +
-        std::to_string(num_params) + " params, " + std::to_string(rows) + "×" +
-        std::to_string(cols) + " features, " + std::to_string(num_targets) + " targets");
-  }
-}
 
 // softplus(z) − y·z with softplus(z) = max(z, 0) + log1p(e^−|z|), which never overflows.
 template <class Scalar>
@@ -35,8 +26,8 @@ Logistic<Scalar>::Logistic(Eigen::Index num_features) : num_features_(num_featur
 template <class Scalar>
 auto Logistic<Scalar>::margins(const Vector& params, const Eigen::Ref<const Matrix>& features,
                                const Eigen::Ref<const Vector>& targets) const -> Vector {
-  check_batch(params.size(), num_params(), features.rows(), num_features_, features.cols(),
-              targets.size());
+  check_batch_shape("logistic", params.size(), num_params(), features.rows(), num_features_,
+                    features.cols(), targets.size());
   if (((targets.array() != Scalar(0)) && (targets.array() != Scalar(1))).any()) {
     throw std::invalid_argument("logistic: targets must be 0 or 1");
   }
@@ -87,13 +78,7 @@ double Logistic<Scalar>::flops_per_gradient(Eigen::Index batch) const {
 
 template <class Scalar>
 auto Logistic<Scalar>::initial_params(bool random, Rng& rng) const -> Vector {
-  Vector params = Vector::Zero(num_params());
-  if (random) {
-    for (Eigen::Index i = 0; i < num_features_; ++i) {
-      params[i] = static_cast<Scalar>(0.01 * rng.normal());
-    }
-  }
-  return params;
+  return linear_initial_params<Scalar>(num_params(), num_features_, random, rng);
 }
 
 template class Logistic<float>;

@@ -1,5 +1,7 @@
 #include "models/mlp.hpp"
 
+#include "models/batch_shape.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -7,21 +9,6 @@
 #include "models/softmax.hpp"
 
 namespace sgdsim {
-namespace {
-
-void check_batch(Eigen::Index num_params, Eigen::Index expected_params, Eigen::Index rows,
-                 Eigen::Index num_features, Eigen::Index cols, Eigen::Index num_targets) {
-  if (num_params != expected_params || rows != num_features || cols != num_targets || cols == 0) {
-    throw std::invalid_argument(
-        "mlp: expected " + std::to_string(expected_params) + " params and a non-empty " +
-        std::to_string(num_features) + "-row batch with one target per column; got " +
-        std::to_string(num_params) + " params, " + std::to_string(rows) + "×" +
-        std::to_string(cols) + " features, " + std::to_string(num_targets) + " targets");
-  }
-}
-
-}  // namespace
-
 template <class Scalar>
 Mlp<Scalar>::Mlp(Eigen::Index num_features, const std::vector<int>& hidden, int num_classes,
                  Activation activation)
@@ -47,8 +34,8 @@ template <class Scalar>
 auto Mlp<Scalar>::forward(const Vector& params, const Eigen::Ref<const Matrix>& features,
                           const Eigen::Ref<const Vector>& targets,
                           std::vector<Matrix>& hidden_outputs) const -> Matrix {
-  check_batch(params.size(), num_params_, features.rows(), widths_.front(), features.cols(),
-              targets.size());
+  check_batch_shape("mlp", params.size(), num_params_, features.rows(), widths_.front(),
+                    features.cols(), targets.size());
   const std::size_t num_layers = offsets_.size();
   hidden_outputs.clear();
   hidden_outputs.reserve(num_layers - 1);

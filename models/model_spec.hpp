@@ -1,4 +1,5 @@
-// What a scenario says about the model; the factory turns it and the data's shape into an Objective.
+// What a scenario says about the model; the factory turns it and the data's shape into an
+// Objective.
 #pragma once
 
 #include <memory>
@@ -15,8 +16,8 @@ enum class Activation { relu, tanh };
 enum class InitKind { zeros, random };
 
 struct ModelSpec {
-  std::string kind = "mlp";     // least_squares | logistic | softmax | mlp
-  std::vector<int> hidden;      // mlp: hidden layer widths
+  std::string kind = "mlp";  // least_squares | logistic | softmax | mlp
+  std::vector<int> hidden;   // mlp: hidden layer widths
   Activation activation = Activation::relu;
   InitKind init = InitKind::random;
 };

@@ -1,5 +1,7 @@
 #include "models/softmax.hpp"
 
+#include "models/batch_shape.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -19,17 +21,6 @@ Eigen::Index class_index(Scalar target, Eigen::Index num_classes) {
                                 ")");
   }
   return k;
-}
-
-void check_batch(Eigen::Index num_params, Eigen::Index expected_params, Eigen::Index rows,
-                 Eigen::Index num_features, Eigen::Index cols, Eigen::Index num_targets) {
-  if (num_params != expected_params || rows != num_features || cols != num_targets || cols == 0) {
-    throw std::invalid_argument(
-        "softmax: expected " + std::to_string(expected_params) + " params and a non-empty " +
-        std::to_string(num_features) + "-row batch with one target per column; got " +
-        std::to_string(num_params) + " params, " + std::to_string(rows) + "×" +
-        std::to_string(cols) + " features, " + std::to_string(num_targets) + " targets");
-  }
 }
 
 }  // namespace
@@ -92,8 +83,8 @@ Softmax<Scalar>::Softmax(Eigen::Index num_features, int num_classes)
 template <class Scalar>
 auto Softmax<Scalar>::logits(const Vector& params, const Eigen::Ref<const Matrix>& features,
                              const Eigen::Ref<const Vector>& targets) const -> Matrix {
-  check_batch(params.size(), num_params(), features.rows(), num_features_, features.cols(),
-              targets.size());
+  check_batch_shape("softmax", params.size(), num_params(), features.rows(), num_features_,
+                    features.cols(), targets.size());
   const Eigen::Map<const Matrix> weights(params.data(), num_classes_, num_features_);
   Matrix result(num_classes_, features.cols());
   result.noalias() = weights * features;
@@ -128,13 +119,7 @@ double Softmax<Scalar>::flops_per_gradient(Eigen::Index batch) const {
 
 template <class Scalar>
 auto Softmax<Scalar>::initial_params(bool random, Rng& rng) const -> Vector {
-  Vector params = Vector::Zero(num_params());
-  if (random) {
-    for (Eigen::Index i = 0; i < num_features_ * num_classes_; ++i) {
-      params[i] = static_cast<Scalar>(0.01 * rng.normal());
-    }
-  }
-  return params;
+  return linear_initial_params<Scalar>(num_params(), num_features_ * num_classes_, random, rng);
 }
 
 template class Softmax<float>;

@@ -16,7 +16,8 @@ template <class Scalar>
 Dataset<Scalar> load_idx(const std::string& images_path, const std::string& labels_path,
                          std::int64_t limit = 0);
 
-// Fashion-MNIST (train-*/t10k-* files in `dir`): 60 000 training and 10 000 test images, 10 classes.
+// Fashion-MNIST (train-*/t10k-* files in `dir`): 60 000 training and 10 000 test images, 10
+// classes.
 template <class Scalar>
 TrainTestData<Scalar> load_fashion_mnist(const std::string& dir, std::int64_t train_limit = 0,
                                          std::int64_t test_limit = 0);

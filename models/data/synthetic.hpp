@@ -11,8 +11,8 @@ struct SyntheticSpec {
   std::int64_t samples = 10000;
   std::int64_t test_samples = 2000;
   int features = 20;
-  int classes = 10;      // multiclass only
-  double noise = 0.1;    // regression: label noise std; classification: see synthetic.cpp
+  int classes = 10;         // multiclass only
+  double noise = 0.1;       // regression: label noise std; classification: see synthetic.cpp
   double separation = 2.0;  // multiclass: spread of the class centres
 };
 

@@ -21,10 +21,10 @@ struct LrSchedule {
 
 struct AlgorithmSpec {
   std::string kind = "local_sgd";
-  std::int64_t interval = 1;    // I: average every I local steps
-  double lr = 0.05;             // γ
-  std::int64_t batch_size = 32; // 0 = the worker's whole shard
-  double momentum = 0.0;        // heavy-ball coefficient μ
+  std::int64_t interval = 1;     // I: average every I local steps
+  double lr = 0.05;              // γ
+  std::int64_t batch_size = 32;  // 0 = the worker's whole shard
+  double momentum = 0.0;         // heavy-ball coefficient μ
   MomentumSync momentum_sync = MomentumSync::average;
   LrSchedule lr_schedule;
 

@@ -11,7 +11,8 @@ namespace sgdsim {
 const std::vector<AlgorithmInfo>& algorithm_catalog() {
   static const std::vector<AlgorithmInfo> catalog = {
       {"local_sgd",
-       "Parallel Restarted SGD (local SGD): local steps, exact model averaging every `interval` steps"},
+       "Parallel Restarted SGD (local SGD): local steps, exact model averaging every `interval` "
+       "steps"},
   };
   return catalog;
 }

@@ -22,6 +22,7 @@ const AlgorithmInfo* find_algorithm(std::string_view name);
 
 // Throws std::invalid_argument for an unknown kind, naming the known ones.
 template <class Scalar>
-std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSpec& spec, TrainingProblem<Scalar> problem);
+std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSpec& spec,
+                                          TrainingProblem<Scalar> problem);
 
 }  // namespace sgdsim

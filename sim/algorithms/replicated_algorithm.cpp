@@ -18,7 +18,8 @@ ReplicatedAlgorithm<Scalar>::ReplicatedAlgorithm(TrainingProblem<Scalar> problem
   batches_.resize(workers);
   samplers_.reserve(workers);
   for (int w = 0; w < workers; ++w) {
-    samplers_.emplace_back(problem_.shards[w], batch_size, derive_seed(problem_.seed, "batches", w));
+    samplers_.emplace_back(problem_.shards[w], batch_size,
+                           derive_seed(problem_.seed, "batches", w));
   }
 }
 

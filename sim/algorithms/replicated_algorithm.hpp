@@ -49,7 +49,9 @@ class ReplicatedAlgorithm : public Algorithm {
   Vector& mutable_replica(int worker) { return replicas_[worker]; }
   // Replaces each vector by the mean of all of them, through the replica averager.
   void average_in_place(std::vector<Vector>& vectors);
-  void average_in_place_pointers(const std::vector<Vector*>& vectors) { averager_->average(vectors); }
+  void average_in_place_pointers(const std::vector<Vector*>& vectors) {
+    averager_->average(vectors);
+  }
   Eigen::Index num_params() const { return problem_.objective->num_params(); }
 
  private:

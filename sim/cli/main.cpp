@@ -1,7 +1,7 @@
 // sgdsim command line: parse arguments, call run_scenario, map failures to exit codes
 // (0 ok, 1 an output could not be written, 2 bad input, 3 the run diverged, 130 interrupted).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -26,13 +26,16 @@ constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_stop_requested{false};
 
-extern "C" void request_stop(int) { g_stop_requested.store(true); }
+extern "C" void request_stop(int) {
+  g_stop_requested.store(true);
+}
 
 std::string catalog_help() {
   std::string text = "\nBuilt-in plug-ins (the names scenario files use):\n";
   const auto section = [&text](const char* title, const auto& catalog) {
     text += fmt::format("  {}:\n", title);
-    for (const auto& info : catalog) text += fmt::format("    {:18} {}\n", info.name, info.description);
+    for (const auto& info : catalog)
+      text += fmt::format("    {:18} {}\n", info.name, info.description);
   };
   section("algorithm.kind", sgdsim::algorithm_catalog());
   section("model.kind", sgdsim::model_catalog());
@@ -90,8 +93,9 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sgdsim: a deterministic discrete-event simulator of distributed SGD "
-               "(Parallel Restarted SGD / local SGD)"};
+  CLI::App app{
+      "sgdsim: a deterministic discrete-event simulator of distributed SGD "
+      "(Parallel Restarted SGD / local SGD)"};
   app.set_version_flag("--version", std::string("sgdsim ") + SGDSIM_VERSION);
   app.footer(catalog_help());
   app.require_subcommand(1);

@@ -23,7 +23,8 @@ namespace {
 class RingAllreduce final : public Collective {
  public:
   CollectiveCost cost(int workers, double payload_bytes, const Link& link) const override {
-    const SimTime half = SimTime::from_seconds(ring_allreduce_seconds(workers, payload_bytes, link) / 2);
+    const SimTime half =
+        SimTime::from_seconds(ring_allreduce_seconds(workers, payload_bytes, link) / 2);
     return {half + half,
             2.0 * (workers - 1) * payload_bytes,
             {{"reduce_scatter", half}, {"all_gather", half}}};

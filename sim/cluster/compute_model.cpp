@@ -35,7 +35,8 @@ class LognormalStepTime final : public StepTimeDistribution {
 const std::vector<ComputeModelInfo>& compute_model_catalog() {
   static const std::vector<ComputeModelInfo> catalog = {
       {"constant", "every step takes exactly `mean`"},
-      {"lognormal", "mean·exp(sigma·Z − sigma²/2), Z standard normal: mean `mean`, heavy right tail"},
+      {"lognormal",
+       "mean·exp(sigma·Z − sigma²/2), Z standard normal: mean `mean`, heavy right tail"},
   };
   return catalog;
 }
@@ -45,7 +46,8 @@ std::unique_ptr<StepTimeDistribution> make_step_time_distribution(const ComputeS
   if (spec.kind == "lognormal") return std::make_unique<LognormalStepTime>(spec.mean, spec.sigma);
   std::string known;
   for (const auto& info : compute_model_catalog()) known += (known.empty() ? "" : ", ") + info.name;
-  throw std::invalid_argument(fmt::format("unknown compute model '{}'; known: {}", spec.kind, known));
+  throw std::invalid_argument(
+      fmt::format("unknown compute model '{}'; known: {}", spec.kind, known));
 }
 
 ComputeModel::ComputeModel(const ComputeSpec& spec, int workers, std::uint64_t seed)
@@ -53,8 +55,8 @@ ComputeModel::ComputeModel(const ComputeSpec& spec, int workers, std::uint64_t s
       speed_factors_(spec.speed_factors.empty() ? std::vector<double>(workers, 1.0)
                                                 : spec.speed_factors) {
   if (static_cast<int>(speed_factors_.size()) != workers) {
-    throw std::invalid_argument(fmt::format("{} speed factors for {} workers",
-                                            speed_factors_.size(), workers));
+    throw std::invalid_argument(
+        fmt::format("{} speed factors for {} workers", speed_factors_.size(), workers));
   }
   rngs_.reserve(workers);
   for (int w = 0; w < workers; ++w) rngs_.emplace_back(derive_seed(seed, "compute", w));

@@ -16,7 +16,9 @@ class Engine {
 
   // Throws std::logic_error when `time` is in the past.
   void schedule_at(SimTime time, EventAction action);
-  void schedule_after(SimTime delay, EventAction action) { schedule_at(now_ + delay, std::move(action)); }
+  void schedule_after(SimTime delay, EventAction action) {
+    schedule_at(now_ + delay, std::move(action));
+  }
 
   // Runs events until the queue is empty or stop() is called from an event.
   void run();

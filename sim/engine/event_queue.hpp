@@ -2,8 +2,8 @@
 // were scheduled, so a run never depends on heap internals. A binary heap on a vector.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <utility>
 #include <vector>

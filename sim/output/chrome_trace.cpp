@@ -9,7 +9,9 @@ namespace sgdsim {
 namespace {
 
 // Trace timestamps are microseconds; three decimals keep our nanosecond resolution.
-std::string micros(SimTime t) { return fmt::format("{:.3f}", static_cast<double>(t.ns()) / 1000.0); }
+std::string micros(SimTime t) {
+  return fmt::format("{:.3f}", static_cast<double>(t.ns()) / 1000.0);
+}
 
 }  // namespace
 
@@ -22,15 +24,17 @@ ChromeTraceWriter::ChromeTraceWriter(const std::string& path, const std::string&
   if (file_ == nullptr) throw std::runtime_error("cannot write " + path);
   std::fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", file_);
   const auto meta = [this](const char* what, int tid, const std::string& name) {
-    write(fmt::format(R"({{"name":"{}","ph":"M","pid":0,"tid":{},"args":{{"name":{}}}}})", what, tid,
-                      nlohmann::json(name).dump()));
+    write(fmt::format(R"({{"name":"{}","ph":"M","pid":0,"tid":{},"args":{{"name":{}}}}})", what,
+                      tid, nlohmann::json(name).dump()));
   };
   meta("process_name", 0, "sgdsim: " + scenario_name);
   for (int w = 0; w < workers_; ++w) meta("thread_name", w, fmt::format("worker {}", w));
   meta("thread_name", workers_, "network");
 }
 
-ChromeTraceWriter::~ChromeTraceWriter() { close(); }
+ChromeTraceWriter::~ChromeTraceWriter() {
+  close();
+}
 
 void ChromeTraceWriter::close() {
   if (file_ == nullptr) return;
@@ -47,8 +51,9 @@ void ChromeTraceWriter::write(const std::string& event) {
 
 void ChromeTraceWriter::span(const char* name, const char* category, int track, SimTime start,
                              SimTime duration, const std::string& args) {
-  write(fmt::format(R"({{"name":"{}","cat":"{}","ph":"X","pid":0,"tid":{},"ts":{},"dur":{},"args":{{{}}}}})",
-                    name, category, track, micros(start), micros(duration), args));
+  write(fmt::format(
+      R"({{"name":"{}","cat":"{}","ph":"X","pid":0,"tid":{},"ts":{},"dur":{},"args":{{{}}}}})",
+      name, category, track, micros(start), micros(duration), args));
 }
 
 void ChromeTraceWriter::on_compute(int worker, std::int64_t step, SimTime start, SimTime end) {
@@ -59,9 +64,9 @@ void ChromeTraceWriter::on_wait(int worker, SimTime start, SimTime end) {
   span("waiting", "idle", worker, start, end - start, "");
 }
 
-void ChromeTraceWriter::on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) {
-  const std::string args =
-      fmt::format(R"("round":{},"bytes_sent":{:.0f})", round, cost.bytes_sent);
+void ChromeTraceWriter::on_collective(std::int64_t round, SimTime start,
+                                      const CollectiveCost& cost) {
+  const std::string args = fmt::format(R"("round":{},"bytes_sent":{:.0f})", round, cost.bytes_sent);
   for (int w = 0; w < workers_; ++w) {
     span(collective_name_.c_str(), "communication", w, start, cost.duration, args);
   }

@@ -9,7 +9,9 @@ namespace sgdsim {
 namespace {
 
 // Shortest text that reads back to the same double; empty when there is no value.
-std::string cell(double value) { return std::isnan(value) ? "" : fmt::format("{}", value); }
+std::string cell(double value) {
+  return std::isnan(value) ? "" : fmt::format("{}", value);
+}
 
 }  // namespace
 

@@ -11,7 +11,8 @@ namespace sgdsim {
 
 class ProgressReporter final : public RunObserver {
  public:
-  ProgressReporter(std::int64_t total_steps, int workers);
+  // Interactive: one line rewritten in place; otherwise (a log file) a line per 10 %.
+  ProgressReporter(std::int64_t total_steps, int workers, bool interactive);
   ~ProgressReporter() override;
   void on_compute(int worker, std::int64_t step, SimTime start, SimTime end) override;
 
@@ -21,6 +22,8 @@ class ProgressReporter final : public RunObserver {
   Clock::time_point last_print_ = started_;
   double total_;
   std::int64_t done_ = 0;
+  bool interactive_;
+  int last_decile_ = 0;
   bool printed_ = false;
 };
 

@@ -25,9 +25,9 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["status"] = to_string(result.status);
   if (result.status == RunStatus::diverged) {
     j["diverged"]["step"] = result.diverged_step;
-    j["diverged"]["worker"] =
-        result.diverged_worker >= 0 ? nlohmann::ordered_json(result.diverged_worker)
-                                    : nlohmann::ordered_json("averaged model");
+    j["diverged"]["worker"] = result.diverged_worker >= 0
+                                  ? nlohmann::ordered_json(result.diverged_worker)
+                                  : nlohmann::ordered_json("averaged model");
   }
   j["workers"] = scenario.workers;
   j["steps"] = scenario.steps;
@@ -56,7 +56,8 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["communication_time_s"] = communication.seconds();
   j["idle_time_s"] = idle.seconds();
   // Shares of the cluster's worker-time (workers × sim_time) spent on each activity.
-  const double cluster_time = result.sim_time.seconds() * static_cast<double>(result.workers.size());
+  const double cluster_time =
+      result.sim_time.seconds() * static_cast<double>(result.workers.size());
   j["compute_fraction"] = cluster_time > 0 ? compute.seconds() / cluster_time : 0.0;
   j["communication_fraction"] = cluster_time > 0 ? communication.seconds() / cluster_time : 0.0;
   j["idle_fraction"] = cluster_time > 0 ? idle.seconds() / cluster_time : 0.0;

@@ -22,7 +22,8 @@ struct MetricsRow {
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  virtual void on_compute(int /*worker*/, std::int64_t /*step*/, SimTime /*start*/, SimTime /*end*/) {}
+  virtual void on_compute(int /*worker*/, std::int64_t /*step*/, SimTime /*start*/,
+                          SimTime /*end*/) {}
   virtual void on_wait(int /*worker*/, SimTime /*start*/, SimTime /*end*/) {}
   virtual void on_collective(std::int64_t /*round*/, SimTime /*start*/, const CollectiveCost&) {}
   virtual void on_metrics(const MetricsRow&) {}

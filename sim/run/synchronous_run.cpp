@@ -14,9 +14,8 @@ const char* to_string(RunStatus status) {
   return "?";
 }
 
-SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing,
-                               std::int64_t eval_every, RunObserver& observer,
-                               const std::atomic<bool>* stop_requested)
+SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
+                               RunObserver& observer, const std::atomic<bool>* stop_requested)
     : algorithm_(algorithm),
       timing_(timing),
       eval_every_(eval_every),
@@ -93,9 +92,8 @@ void SynchronousRun::start_synchronization(std::int64_t step) {
       timing_.collective->cost(algorithm_.workers(), timing_.payload_bytes, timing_.link);
   observer_.on_collective(result_.comm_rounds + 1, now, cost);
   const SimTime duration = cost.duration;
-  engine_.schedule_after(duration, [this, step, cost = std::move(cost)] {
-    finish_synchronization(step, cost);
-  });
+  engine_.schedule_after(
+      duration, [this, step, cost = std::move(cost)] { finish_synchronization(step, cost); });
 }
 
 void SynchronousRun::finish_synchronization(std::int64_t step, const CollectiveCost& cost) {

@@ -122,8 +122,8 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
       observers.add(&*trace);
     }
     std::optional<ProgressReporter> progress;
-    if (!options.quiet && isatty(fileno(stderr))) {  // a progress line is noise in a log file
-      progress.emplace(s.steps, s.workers);
+    if (!options.quiet) {
+      progress.emplace(s.steps, s.workers, isatty(fileno(stderr)) != 0);
       observers.add(&*progress);
     }
     SynchronousRun run(*algorithm, timing, s.eval.every, observers, options.stop_requested);
@@ -137,7 +137,8 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
 
   RunFacts& facts = outcome.facts;
   facts.payload_bytes = payload;
-  facts.collective_seconds = collective->cost(s.workers, payload, s.network.link).duration.seconds();
+  facts.collective_seconds =
+      collective->cost(s.workers, payload, s.network.link).duration.seconds();
   facts.train_samples = data.train.num_samples();
   facts.test_samples = data.test ? data.test->num_samples() : 0;
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);

@@ -146,8 +146,8 @@ void read_compute(Section s, ComputeSpec& c, int workers) {
   if (auto v = s.reals("speed_factors", 1e-6, 1e6)) {
     c.speed_factors = *v;
     if (workers > 0 && static_cast<int>(v->size()) != workers) {
-      s.error("speed_factors", fmt::format("expected one factor per worker ({}), got {}", workers,
-                                           v->size()));
+      s.error("speed_factors",
+              fmt::format("expected one factor per worker ({}), got {}", workers, v->size()));
     }
   }
   s.finish();
@@ -157,7 +157,8 @@ void read_network(Section s, NetworkSpec& n) {
   if (auto v = s.duration("latency")) n.link.latency = *v;
   if (auto v = s.rate("bandwidth")) n.link.bytes_per_second = *v;
   if (auto v = s.choice("collective", names_of(collective_catalog()))) n.collective = *v;
-  if (s.has("payload") && s.node()["payload"].IsScalar() && s.node()["payload"].Scalar() == "auto") {
+  if (s.has("payload") && s.node()["payload"].IsScalar() &&
+      s.node()["payload"].Scalar() == "auto") {
     s.text("payload");
     n.payload_bytes.reset();
   } else if (auto v = s.size("payload")) {
@@ -178,19 +179,22 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   if (auto v = top.text("name")) scenario.name = *v;
   if (auto v = top.integer("seed", 0, std::numeric_limits<std::int64_t>::max())) scenario.seed = *v;
   scenario.workers = 0;  // stays 0 when invalid, so checks that depend on it stand down
-  if (auto v = top.integer("workers", 1, kMaxWorkers, true)) scenario.workers = static_cast<int>(*v);
+  if (auto v = top.integer("workers", 1, kMaxWorkers, true))
+    scenario.workers = static_cast<int>(*v);
   if (auto v = top.integer("steps", 1, kMaxSteps, true)) scenario.steps = *v;
   if (auto v = top.choice("precision", {"float32", "float64"})) {
     scenario.precision = *v == "float32" ? Precision::float32 : Precision::float64;
   }
   if (auto s = top.section("algorithm", true)) read_algorithm(*s, scenario.algorithm, diagnostics);
   if (scenario.algorithm.interval > scenario.steps && scenario.steps > 0) {
-    top.section("algorithm")->error(
-        "interval", fmt::format("interval {} exceeds steps {}: no averaging would ever happen",
-                                scenario.algorithm.interval, scenario.steps));
+    top.section("algorithm")
+        ->error("interval",
+                fmt::format("interval {} exceeds steps {}: no averaging would ever happen",
+                            scenario.algorithm.interval, scenario.steps));
   }
   if (auto s = top.section("model", true)) read_model(*s, scenario.model);
-  if (auto s = top.section("data", true)) read_data(*s, scenario.data, scenario.model, scenario.source);
+  if (auto s = top.section("data", true))
+    read_data(*s, scenario.data, scenario.model, scenario.source);
   if (auto s = top.section("compute")) read_compute(*s, scenario.compute, scenario.workers);
   if (auto s = top.section("network")) read_network(*s, scenario.network);
   if (auto s = top.section("eval")) {

@@ -21,8 +21,8 @@ enum class Precision { float32, float64 };
 struct DataSpec {
   std::string kind = "synthetic";  // synthetic | csv | fashion_mnist
   PartitionKind partition = PartitionKind::iid;
-  std::string path;       // csv: the training file; fashion_mnist: the directory
-  std::string test_path;  // csv: optional test file
+  std::string path;             // csv: the training file; fashion_mnist: the directory
+  std::string test_path;        // csv: optional test file
   std::int64_t limit = 0;       // use at most this many training samples (0: all)
   std::int64_t test_limit = 0;  // and test samples
   SyntheticSpec synthetic;
@@ -71,7 +71,8 @@ class ConfigError : public std::runtime_error {
 
 // Loads, applies `overrides` ("key.path=value", YAML values) and validates; throws ConfigError
 // with every problem found.
-Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
+Scenario load_scenario_file(const std::string& path,
+                            const std::vector<std::string>& overrides = {});
 // The same for text in memory; `source` names it in messages.
 Scenario load_scenario_text(const std::string& text, const std::string& source,
                             const std::vector<std::string>& overrides = {});

@@ -16,7 +16,8 @@ struct Unit {
   double scale;
 };
 
-constexpr std::array<Unit, 4> kDurationUnits = {{{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}}};
+constexpr std::array<Unit, 4> kDurationUnits = {
+    {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}}};
 constexpr std::array<Unit, 7> kSizeUnits = {{{"B", 1.0},
                                              {"KB", 1e3},
                                              {"MB", 1e6},
@@ -39,9 +40,9 @@ std::optional<double> parse_with_units(std::string_view text, const std::array<U
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   std::size_t split = 0;
-  while (split < text.size() && (std::isdigit(static_cast<unsigned char>(text[split])) ||
-                                 text[split] == '.' || text[split] == 'e' || text[split] == 'E' ||
-                                 text[split] == '+' || text[split] == '-')) {
+  while (split < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[split])) || text[split] == '.' ||
+          text[split] == 'e' || text[split] == 'E' || text[split] == '+' || text[split] == '-')) {
     ++split;
   }
   // "e" could begin no unit we know, so it is always part of the number.
@@ -89,7 +90,9 @@ std::optional<double> parse_rate_bytes_per_second(std::string_view text) {
   return parse_with_units(text, kRateUnits);
 }
 
-const char* duration_units_help() { return "a duration such as 30ms (units: ns, us, ms, s)"; }
+const char* duration_units_help() {
+  return "a duration such as 30ms (units: ns, us, ms, s)";
+}
 const char* size_units_help() {
   return "a size such as 4MB (units: B, KB, MB, GB = powers of 10; KiB, MiB, GiB = powers of 2)";
 }

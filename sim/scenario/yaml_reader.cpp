@@ -75,7 +75,8 @@ std::string Section::child_path(const char* key) const {
   return path_.empty() ? std::string(key) : path_ + "." + key;
 }
 
-bool Section::has(const char* key) const {
+bool Section::has(const char* key) {
+  known_.insert(key);
   const YAML::Node& map = node_;
   const YAML::Node child = map[key];
   return child.IsDefined() && !child.IsNull();
@@ -114,8 +115,9 @@ std::optional<std::int64_t> Section::integer(const char* key, std::int64_t min, 
   if (!node.IsDefined()) return std::nullopt;
   const auto value = node.IsScalar() ? parse_number<std::int64_t>(node.Scalar()) : std::nullopt;
   if (!value || *value < min || *value > max) {
-    diagnostics_->error(node.Mark(), child_path(key),
-                        fmt::format("expected an integer from {} to {}, got {}", min, max, shown(node)));
+    diagnostics_->error(
+        node.Mark(), child_path(key),
+        fmt::format("expected an integer from {} to {}, got {}", min, max, shown(node)));
     return std::nullopt;
   }
   return value;
@@ -166,8 +168,9 @@ std::optional<double> Section::rate(const char* key) {
   if (!node.IsDefined()) return std::nullopt;
   const auto value = node.IsScalar() ? parse_rate_bytes_per_second(node.Scalar()) : std::nullopt;
   if (!value || *value <= 0) {
-    diagnostics_->error(node.Mark(), child_path(key),
-                        fmt::format("expected {} above zero, got {}", rate_units_help(), shown(node)));
+    diagnostics_->error(
+        node.Mark(), child_path(key),
+        fmt::format("expected {} above zero, got {}", rate_units_help(), shown(node)));
     return std::nullopt;
   }
   return value;
@@ -178,8 +181,9 @@ std::optional<double> Section::size(const char* key) {
   if (!node.IsDefined()) return std::nullopt;
   const auto value = node.IsScalar() ? parse_size_bytes(node.Scalar()) : std::nullopt;
   if (!value || *value <= 0) {
-    diagnostics_->error(node.Mark(), child_path(key),
-                        fmt::format("expected {} above zero, got {}", size_units_help(), shown(node)));
+    diagnostics_->error(
+        node.Mark(), child_path(key),
+        fmt::format("expected {} above zero, got {}", size_units_help(), shown(node)));
     return std::nullopt;
   }
   return value;
@@ -189,7 +193,8 @@ std::optional<std::string> Section::choice(const char* key, const std::vector<st
                                            bool required) {
   const YAML::Node node = lookup(key, required);
   if (!node.IsDefined()) return std::nullopt;
-  if (node.IsScalar() && std::find(choices.begin(), choices.end(), node.Scalar()) != choices.end()) {
+  if (node.IsScalar() &&
+      std::find(choices.begin(), choices.end(), node.Scalar()) != choices.end()) {
     return node.Scalar();
   }
   diagnostics_->error(node.Mark(), child_path(key),

@@ -34,7 +34,8 @@ class Section {
  public:
   Section(YAML::Node node, std::string path, Diagnostics& diagnostics);
 
-  bool has(const char* key) const;
+  // Whether `key` is present (and not null); also marks it as a key this section knows.
+  bool has(const char* key);
   YAML::Node node() const { return node_; }
   const std::string& path() const { return path_; }
   std::string child_path(const char* key) const;
