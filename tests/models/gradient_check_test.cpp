@@ -8,29 +8,17 @@
 
 #include "models/model_spec.hpp"
 #include "models/rng.hpp"
+#include "tests/support/model_inputs.hpp"
+#include "tests/support/model_specs.hpp"
 
 namespace {
 
 using sgdsim::Activation;
-using sgdsim::ModelSpec;
+using sgdsim::testing::ModelCase;
+using sgdsim::testing::random_batch;
+using sgdsim::testing::spec_of;
 using Matrix = Eigen::MatrixXd;
 using Vector = Eigen::VectorXd;
-
-// ModelSpec by parts (designated initializers trip GCC 12's -Wmissing-field-initializers).
-ModelSpec spec_of(std::string kind, std::vector<int> hidden = {},
-                  Activation activation = Activation::relu) {
-  ModelSpec spec;
-  spec.kind = std::move(kind);
-  spec.hidden = std::move(hidden);
-  spec.activation = activation;
-  return spec;
-}
-
-struct ModelCase {
-  std::string label;
-  ModelSpec spec;
-  int num_classes;
-};
 
 std::vector<ModelCase> every_model() {
   return {
@@ -41,19 +29,6 @@ std::vector<ModelCase> every_model() {
       {"mlp relu 6-5", spec_of("mlp", {6, 5}, Activation::relu), 3},
       {"mlp tanh 6-5", spec_of("mlp", {6, 5}, Activation::tanh), 3},
   };
-}
-
-// Samples N(0, 1); targets N(0, 1) for regression, else uniform class indices.
-void random_batch(Eigen::Index num_features, Eigen::Index batch, int num_classes, sgdsim::Rng& rng,
-                  Matrix& features, Vector& targets) {
-  features.resize(num_features, batch);
-  for (double& x : features.reshaped()) x = rng.normal();
-  targets.resize(batch);
-  for (double& y : targets) {
-    y = num_classes == 0
-            ? rng.normal()
-            : static_cast<double>(rng.uniform_index(static_cast<unsigned>(num_classes)));
-  }
 }
 
 }  // namespace

@@ -3,20 +3,22 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "tests/support/files.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sgdsim::testing::read_file;
+using sgdsim::testing::TempDir;
+using sgdsim::testing::write_file;
 
 const std::string kTiny = R"(name: tiny_cli
 seed: 3
@@ -35,38 +37,6 @@ network: {latency: 50us, bandwidth: 10Gbps}
 eval: {every: 5}
 )";
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("sgdsim_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  REQUIRE(out);
-}
-
 struct Result {
   int exit_code;
   std::string out;
@@ -74,7 +44,7 @@ struct Result {
 };
 
 // Runs sgdsim with `arguments` (already shell-quoted), capturing stdout and stderr in `dir`.
-Result sgdsim(const TempDir& dir, const std::string& arguments) {
+Result run_sgdsim(const TempDir& dir, const std::string& arguments) {
   const fs::path out = dir / "stdout.txt";
   const fs::path err = dir / "stderr.txt";
   const std::string command = std::string("'") + SGDSIM_BINARY + "' " + arguments + " >'" +
@@ -96,19 +66,19 @@ std::string quoted(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("sgdsim --version exits 0 and prints the version", "[sim][cli]") {
-  TempDir dir;
-  const Result r = sgdsim(dir, "--version");
+  TempDir dir("cli_test");
+  const Result r = run_sgdsim(dir, "--version");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out + r.err, Catch::Contains(SGDSIM_VERSION));
 }
 
 TEST_CASE("sgdsim validate of a misspelled key exits 2 naming file, line and key", "[sim][cli]") {
-  TempDir dir;
+  TempDir dir("cli_test");
   std::string text = kTiny;
   text.replace(text.find("  interval: 4"), 13, "  intervall: 4");  // line 8
   const fs::path scenario = dir / "typo.yaml";
   write_file(scenario, text);
-  const Result r = sgdsim(dir, "validate " + quoted(scenario));
+  const Result r = run_sgdsim(dir, "validate " + quoted(scenario));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(scenario.string() + ":8:"));
   CHECK_THAT(r.err, Catch::Contains("algorithm.intervall"));
@@ -118,10 +88,10 @@ TEST_CASE("sgdsim validate of a misspelled key exits 2 naming file, line and key
 
 TEST_CASE("sgdsim validate of a good scenario exits 0 and prints it resolved as JSON",
           "[sim][cli]") {
-  TempDir dir;
+  TempDir dir("cli_test");
   const fs::path scenario = dir / "tiny.yaml";
   write_file(scenario, kTiny);
-  const Result r = sgdsim(dir, "validate " + quoted(scenario) + " --set algorithm.interval=2");
+  const Result r = run_sgdsim(dir, "validate " + quoted(scenario) + " --set algorithm.interval=2");
   REQUIRE(r.exit_code == 0);
   const json resolved = json::parse(r.out);
   CHECK(resolved.dump().find("\"interval\":2") != std::string::npos);
@@ -129,12 +99,12 @@ TEST_CASE("sgdsim validate of a good scenario exits 0 and prints it resolved as 
 }
 
 TEST_CASE("sgdsim run with --set exits 0 and the override shows in the results", "[sim][cli]") {
-  TempDir dir;
+  TempDir dir("cli_test");
   const fs::path scenario = dir / "tiny.yaml";
   write_file(scenario, kTiny);
   const fs::path out = dir / "out";
-  const Result r = sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(out) +
-                                   " --set algorithm.interval=5 --set seed=4 --quiet");
+  const Result r = run_sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(out) +
+                                       " --set algorithm.interval=5 --set seed=4 --quiet");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const json summary = json::parse(read_file(out / "summary.json"));
@@ -145,13 +115,13 @@ TEST_CASE("sgdsim run with --set exits 0 and the override shows in the results",
 }
 
 TEST_CASE("sgdsim run of a bad scenario exits 2 and leaves no output directory", "[sim][cli]") {
-  TempDir dir;
+  TempDir dir("cli_test");
   std::string text = kTiny;
   text.replace(text.find("workers: 2"), 10, "workers: two");
   const fs::path scenario = dir / "bad.yaml";
   write_file(scenario, text);
   const fs::path out = dir / "out";
-  const Result r = sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(out));
+  const Result r = run_sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(out));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(scenario.string() + ":3:"));
   CHECK_THAT(r.err, Catch::Contains("workers"));
@@ -160,12 +130,12 @@ TEST_CASE("sgdsim run of a bad scenario exits 2 and leaves no output directory",
 
 TEST_CASE("sgdsim run rejects a bad --set value with exit 2 and no output directory",
           "[sim][cli]") {
-  TempDir dir;
+  TempDir dir("cli_test");
   const fs::path scenario = dir / "tiny.yaml";
   write_file(scenario, kTiny);
   const fs::path out = dir / "out";
-  const Result r =
-      sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(out) + " --set algorithm.lr=-1");
+  const Result r = run_sgdsim(
+      dir, "run " + quoted(scenario) + " --out " + quoted(out) + " --set algorithm.lr=-1");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--set"));
   CHECK_THAT(r.err, Catch::Contains("algorithm.lr"));
@@ -173,37 +143,37 @@ TEST_CASE("sgdsim run rejects a bad --set value with exit 2 and no output direct
 }
 
 TEST_CASE("sgdsim run of a missing scenario file exits 2", "[sim][cli]") {
-  TempDir dir;
+  TempDir dir("cli_test");
   const Result r =
-      sgdsim(dir, "run " + quoted(dir / "nope.yaml") + " --out " + quoted(dir / "out"));
+      run_sgdsim(dir, "run " + quoted(dir / "nope.yaml") + " --out " + quoted(dir / "out"));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("nope.yaml"));
   CHECK_FALSE(fs::exists(dir / "out"));
 }
 
 TEST_CASE("sgdsim run of a diverging scenario exits 3 and still writes its summary", "[sim][cli]") {
-  TempDir dir;
+  TempDir dir("cli_test");
   const fs::path scenario = dir / "tiny.yaml";
   write_file(scenario, kTiny);
   const fs::path out = dir / "out";
-  const Result r = sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(out) +
-                                   " --set model.kind=least_squares --set algorithm.lr=1e6"
-                                   " --set steps=400 --set precision=float32");
+  const Result r = run_sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(out) +
+                                       " --set model.kind=least_squares --set algorithm.lr=1e6"
+                                       " --set steps=400 --set precision=float32");
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("diverged"));
   CHECK(json::parse(read_file(out / "summary.json")).at("status") == "diverged");
 }
 
 TEST_CASE("sgdsim with bad arguments exits 2", "[sim][cli]") {
-  TempDir dir;
-  CHECK(sgdsim(dir, "").exit_code == 2);
-  CHECK(sgdsim(dir, "frobnicate").exit_code == 2);
-  CHECK(sgdsim(dir, "run").exit_code == 2);  // scenario and --out are required
+  TempDir dir("cli_test");
+  CHECK(run_sgdsim(dir, "").exit_code == 2);
+  CHECK(run_sgdsim(dir, "frobnicate").exit_code == 2);
+  CHECK(run_sgdsim(dir, "run").exit_code == 2);  // scenario and --out are required
 }
 
 TEST_CASE("sgdsim --help lists the built-in plug-ins", "[sim][cli]") {
-  TempDir dir;
-  const Result r = sgdsim(dir, "--help");
+  TempDir dir("cli_test");
+  const Result r = run_sgdsim(dir, "--help");
   CHECK(r.exit_code == 0);
   for (const char* name :
        {"local_sgd", "softmax", "mlp", "lognormal", "ring_allreduce", "parameter_server"}) {

@@ -4,18 +4,15 @@
 
 #include <cmath>
 #include <cstdint>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "models/data/batch_sampler.hpp"
-#include "models/data/partition.hpp"
-#include "models/data/synthetic.hpp"
-#include "models/model_spec.hpp"
 #include "models/rng.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/algorithms/registry.hpp"
+#include "tests/support/synthetic_problem.hpp"
 
 namespace {
 
@@ -27,50 +24,28 @@ using sgdsim::TrainingProblem;
 using Vector = Eigen::VectorXd;
 using Matrix = Eigen::MatrixXd;
 
-constexpr std::uint64_t kSeed = 1234;
+// The seeds of this file's problem, and a test set for evaluate_average.
+const sgdsim::testing::SyntheticProblemOptions kProblemOptions{
+    .test_samples = 60, .data_seed = 77, .partition_seed = 5, .init_seed = 9, .run_seed = 1234};
 
-// A softmax regression on 400 samples of 5 features and 3 classes, in float64.
+// Softmax regression (or least squares) on 400 samples of 5 features and 3 classes, in float64
+// unless asked, with a reference gradient.
 template <class Scalar = double>
-struct Problem {
-  sgdsim::TrainTestData<Scalar> data;
-  std::unique_ptr<sgdsim::Objective<Scalar>> objective;
-
-  explicit Problem(std::string kind = "softmax") {
-    sgdsim::SyntheticSpec spec;
-    spec.task = kind == "least_squares" ? sgdsim::Task::regression : sgdsim::Task::multiclass;
-    spec.samples = 400;
-    spec.test_samples = 60;
-    spec.features = 5;
-    spec.classes = 3;
-    data = sgdsim::make_synthetic<Scalar>(spec, 77);
-    sgdsim::ModelSpec model;
-    model.kind = std::move(kind);
-    objective =
-        sgdsim::make_objective<Scalar>(model, data.train.num_features(), data.train.num_classes);
-  }
-
-  TrainingProblem<Scalar> training(int workers, std::int64_t steps) const {
-    TrainingProblem<Scalar> p;
-    p.objective = objective.get();
-    p.data = &data;
-    p.shards = sgdsim::partition(sgdsim::PartitionKind::iid, data.train.num_samples(), workers, 5);
-    sgdsim::Rng rng(9);
-    p.initial_params = objective->initial_params(true, rng);
-    p.steps = steps;
-    p.seed = kSeed;
-    return p;
-  }
+struct Problem : sgdsim::testing::SyntheticProblem<Scalar> {
+  explicit Problem(std::string kind = "softmax")
+      : sgdsim::testing::SyntheticProblem<Scalar>(kProblemOptions, std::move(kind)) {}
 
   // Gradient of the mean loss over the training samples `indices`, computed directly.
   Vector gradient(const Vector& x, const std::vector<std::int64_t>& indices) const {
-    Matrix features(data.train.num_features(), static_cast<Eigen::Index>(indices.size()));
+    const auto& train = this->data.train;
+    Matrix features(train.num_features(), static_cast<Eigen::Index>(indices.size()));
     Vector targets(static_cast<Eigen::Index>(indices.size()));
     for (std::size_t j = 0; j < indices.size(); ++j) {
-      features.col(static_cast<Eigen::Index>(j)) = data.train.features.col(indices[j]);
-      targets[static_cast<Eigen::Index>(j)] = data.train.targets[indices[j]];
+      features.col(static_cast<Eigen::Index>(j)) = train.features.col(indices[j]);
+      targets[static_cast<Eigen::Index>(j)] = train.targets[indices[j]];
     }
     Vector grad;
-    objective->loss_and_gradient(x, features, targets, grad);
+    this->objective->loss_and_gradient(x, features, targets, grad);
     return grad;
   }
 };

@@ -2,13 +2,8 @@
 // their contents, divergence and input errors caught before anything is written.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -18,11 +13,15 @@
 #include "sim/output/metrics_writer.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sgdsim::testing::read_file;
+using sgdsim::testing::TempDir;
 
 const std::string kTiny = R"(name: tiny
 seed: 7
@@ -36,34 +35,6 @@ compute: {kind: lognormal, mean: 30ms, sigma: 0.2}
 network: {latency: 50us, bandwidth: 10Gbps}
 eval: {every: 10}
 )";
-
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("sgdsim_run_scenario_test_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -85,7 +56,7 @@ sgdsim::RunOutcome run(const std::string& text, const fs::path& out,
 
 TEST_CASE("metrics.csv has the documented header and one row per measurement",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   run(kTiny, dir / "out");
   const auto lines = lines_of(read_file(dir / "out" / "metrics.csv"));
   REQUIRE(!lines.empty());
@@ -108,7 +79,7 @@ TEST_CASE("metrics.csv has the documented header and one row per measurement",
 
 TEST_CASE("the same seed gives byte-identical metrics.csv, model.csv and trace.json",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   run(kTiny, dir / "a");
   run(kTiny, dir / "b");
   for (const char* file : {"metrics.csv", "model.csv", "trace.json"}) {
@@ -120,7 +91,7 @@ TEST_CASE("the same seed gives byte-identical metrics.csv, model.csv and trace.j
 }
 
 TEST_CASE("a different seed gives a different metrics.csv", "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   run(kTiny, dir / "a");
   run(kTiny, dir / "b", {"seed=8"});
   CHECK(read_file(dir / "a" / "metrics.csv") != read_file(dir / "b" / "metrics.csv"));
@@ -128,7 +99,7 @@ TEST_CASE("a different seed gives a different metrics.csv", "[sim][run_scenario]
 
 TEST_CASE("summary.json parses, says ok and reports the run's rounds and times",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   const sgdsim::RunOutcome outcome = run(kTiny, dir / "out");
   const json summary = json::parse(read_file(dir / "out" / "summary.json"));
   CHECK(summary.at("status") == "ok");
@@ -155,7 +126,7 @@ TEST_CASE("summary.json parses, says ok and reports the run's rounds and times",
 }
 
 TEST_CASE("trace.json parses and holds every worker's compute events", "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   run(kTiny, dir / "out");
   const json trace = json::parse(read_file(dir / "out" / "trace.json"));
   REQUIRE(trace.contains("traceEvents"));
@@ -179,7 +150,7 @@ TEST_CASE("trace.json parses and holds every worker's compute events", "[sim][ru
 
 TEST_CASE("a diverging scenario ends with status diverged and no nan or inf in metrics.csv",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   const sgdsim::RunOutcome outcome =
       run(kTiny, dir / "out",
           {"model.kind=least_squares", "algorithm.lr=1e6", "steps=400", "precision=float32"});
@@ -196,7 +167,7 @@ TEST_CASE("a diverging scenario ends with status diverged and no nan or inf in m
 
 TEST_CASE("more workers than samples is a ConfigError raised before the out dir exists",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   const fs::path out = dir / "never";
   try {
     run(kTiny, out, {"data.samples=3"});
@@ -210,7 +181,7 @@ TEST_CASE("more workers than samples is a ConfigError raised before the out dir 
 
 TEST_CASE("data the generator rejects is a ConfigError before the out dir exists",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   const fs::path out = dir / "never";
   // Label noise is a probability for classification; 2 is bad input, not an internal error.
   CHECK_THROWS_AS(run(kTiny, out, {"data.noise=2"}), sgdsim::ConfigError);
@@ -219,7 +190,7 @@ TEST_CASE("data the generator rejects is a ConfigError before the out dir exists
 
 TEST_CASE("a batch larger than a worker's shard is a ConfigError before the out dir exists",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   const fs::path out = dir / "never";
   try {
     run(kTiny, out, {"algorithm.batch_size=101"});  // 400 samples / 4 workers = 100 each
@@ -233,7 +204,7 @@ TEST_CASE("a batch larger than a worker's shard is a ConfigError before the out 
 
 TEST_CASE("a rerun into the same directory replaces its outputs and leaves no stale trace or model",
           "[sim][run_scenario]") {
-  TempDir dir;
+  TempDir dir("run_scenario_test");
   run(kTiny, dir / "out");
   REQUIRE(fs::exists(dir / "out" / "trace.json"));
   REQUIRE(fs::exists(dir / "out" / "model.csv"));

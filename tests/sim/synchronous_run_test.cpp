@@ -9,15 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "models/data/partition.hpp"
-#include "models/data/synthetic.hpp"
-#include "models/model_spec.hpp"
-#include "models/rng.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
+#include "tests/support/synthetic_problem.hpp"
 
 namespace {
 
@@ -33,37 +30,10 @@ constexpr std::int64_t kStepNs = 30'000'000;  // c: 30 ms per local step
 constexpr std::int64_t kLatencyNs = 50'000;   // α: 50 us
 constexpr double kBandwidth = 1.25e9;         // B: 10 Gb/s
 
-// 400 samples of 5 features and 3 classes, softmax regression (or least squares), in float64.
-struct Problem {
-  sgdsim::TrainTestData<double> data;
-  std::unique_ptr<sgdsim::Objective<double>> objective;
-
-  explicit Problem(std::string kind = "softmax") {
-    sgdsim::SyntheticSpec spec;
-    spec.task = kind == "least_squares" ? sgdsim::Task::regression : sgdsim::Task::multiclass;
-    spec.samples = 400;
-    spec.test_samples = 0;
-    spec.features = 5;
-    spec.classes = 3;
-    data = sgdsim::make_synthetic<double>(spec, 3);
-    sgdsim::ModelSpec model;
-    model.kind = std::move(kind);
-    objective =
-        sgdsim::make_objective<double>(model, data.train.num_features(), data.train.num_classes);
-  }
-
-  sgdsim::TrainingProblem<double> training(int workers, std::int64_t steps) const {
-    sgdsim::TrainingProblem<double> p;
-    p.objective = objective.get();
-    p.data = &data;
-    p.shards = sgdsim::partition(sgdsim::PartitionKind::iid, data.train.num_samples(), workers, 1);
-    sgdsim::Rng rng(2);
-    p.initial_params = objective->initial_params(true, rng);
-    p.steps = steps;
-    p.seed = 11;
-    return p;
-  }
-};
+// The seeds of this file's runs; the problem is softmax regression (or least squares) on 400
+// samples of 5 features and 3 classes, in float64.
+const sgdsim::testing::SyntheticProblemOptions kProblemOptions{
+    .test_samples = 0, .data_seed = 3, .partition_seed = 1, .init_seed = 2, .run_seed = 11};
 
 class Recorder final : public sgdsim::RunObserver {
  public:
@@ -112,7 +82,7 @@ struct RunRecord {
 };
 
 std::unique_ptr<RunRecord> simulate(const RunSetup& setup) {
-  const Problem problem(setup.model);
+  const sgdsim::testing::SyntheticProblem<double> problem(kProblemOptions, setup.model);
   AlgorithmSpec spec;
   spec.interval = setup.interval;
   spec.lr = setup.lr;

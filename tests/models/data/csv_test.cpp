@@ -1,59 +1,25 @@
 #include "models/data/csv.hpp"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
 #include <string>
+
+#include "tests/support/data_error_message.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace sgdsim {
 namespace {
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
-
-// A fresh directory under the system temp dir, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("sgdsim-csv-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-
-  // Writes `content` byte for byte to `name` and returns its path.
-  std::string write(const std::string& name, const std::string& content) const {
-    const fs::path file = path_ / name;
-    std::ofstream(file, std::ios::binary) << content;
-    return file.string();
-  }
-
- private:
-  fs::path path_;
-};
-
-template <class F>
-std::string data_error_message(F&& load) {
-  try {
-    load();
-  } catch (const DataError& error) {
-    return error.what();
-  }
-  return "(no DataError thrown)";
-}
+using testing::data_error_message;
+using testing::TempDir;
 
 }  // namespace
 
 TEMPLATE_TEST_CASE("CSV rows become feature columns with the last cell as the target", "[csv]",
                    float, double) {
-  TempDir dir;
+  TempDir dir("csv_test");
   const auto path = dir.write("data.csv", "a,b,y\n1.5,-2,0.25\n3,4e1,-7\n");
   const auto data = load_csv<TestType>(path, Task::regression);
 
@@ -70,7 +36,7 @@ TEMPLATE_TEST_CASE("CSV rows become feature columns with the last cell as the ta
 
 TEST_CASE("CSV reader accepts CRLF, blank lines, spaces, a leading '+' and no final newline",
           "[csv]") {
-  TempDir dir;
+  TempDir dir("csv_test");
   const auto path =
       dir.write("data.csv", "\xEF\xBB\xBFx1, x2 ,label\r\n\r\n1, +2 ,3\r\n\n  \n4,5,6");
   const auto data = load_csv<double>(path, Task::regression);
@@ -85,7 +51,7 @@ TEST_CASE("CSV reader accepts CRLF, blank lines, spaces, a leading '+' and no fi
 
 TEST_CASE("CSV class count is 2 for binary and max label + 1 (at least 2) for multiclass",
           "[csv]") {
-  TempDir dir;
+  TempDir dir("csv_test");
   SECTION("binary") {
     const auto path = dir.write("b.csv", "x,y\n0.1,1\n0.2,0\n0.3,1\n");
     const auto data = load_csv<float>(path, Task::binary);
@@ -107,7 +73,7 @@ TEST_CASE("CSV class count is 2 for binary and max label + 1 (at least 2) for mu
 }
 
 TEST_CASE("CSV errors name the file, the line and the column of the bad cell", "[csv]") {
-  TempDir dir;
+  TempDir dir("csv_test");
   auto message = [&dir](const std::string& content, Task task = Task::regression) {
     const auto path = dir.write("data.csv", content);
     return data_error_message([&] { load_csv<double>(path, task); });
@@ -142,7 +108,7 @@ TEST_CASE("CSV errors name the file, the line and the column of the bad cell", "
 }
 
 TEST_CASE("CSV regression targets may be any real number", "[csv]") {
-  TempDir dir;
+  TempDir dir("csv_test");
   const auto path = dir.write("data.csv", "a,y\n1,2.5\n1,-1e3\n");
   const auto data = load_csv<double>(path, Task::regression);
   CHECK(data.targets(0) == 2.5);
@@ -150,7 +116,7 @@ TEST_CASE("CSV regression targets may be any real number", "[csv]") {
 }
 
 TEST_CASE("CSV values beyond float range are rejected in single precision only", "[csv]") {
-  TempDir dir;
+  TempDir dir("csv_test");
   const auto path = dir.write("data.csv", "a,y\n1e39,1\n");
   CHECK(load_csv<double>(path, Task::regression).features(0, 0) == 1e39);
   CHECK_THAT(data_error_message([&] { load_csv<float>(path, Task::regression); }),
@@ -158,7 +124,7 @@ TEST_CASE("CSV values beyond float range are rejected in single precision only",
 }
 
 TEST_CASE("CSV missing file gives the system's reason", "[csv]") {
-  TempDir dir;
+  TempDir dir("csv_test");
   const auto path = dir.write("present.csv", "");
   const std::string missing = fs::path(path).replace_filename("x.csv").string();
   CHECK_THAT(data_error_message([&] { load_csv<double>(missing, Task::regression); }),

@@ -1,6 +1,5 @@
 #include "models/data/idx.hpp"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
@@ -11,33 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/data_error_message.hpp"
+#include "tests/support/temp_dir.hpp"
+
 namespace sgdsim {
 namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<unsigned char>;
 using Catch::Matchers::Contains;
-
-// A fresh directory under the system temp dir, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("sgdsim-idx-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::data_error_message;
+using testing::TempDir;
 
 void append_u32(Bytes& bytes, std::uint32_t value) {
   for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back((value >> shift) & 0xFF);
@@ -80,16 +63,6 @@ Bytes read_all(const std::string& path) {
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-template <class F>
-std::string data_error_message(F&& load) {
-  try {
-    load();
-  } catch (const DataError& error) {
-    return error.what();
-  }
-  return "(no DataError thrown)";
-}
-
 // Three 2×3 images whose pixel p of image i is 10·i + p, with labels 7, 0, 9.
 const Bytes kPixels = {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 255};
 const Bytes kLabels = {7, 0, 9};
@@ -97,9 +70,9 @@ const Bytes kLabels = {7, 0, 9};
 }  // namespace
 
 TEMPLATE_TEST_CASE("IDX image i becomes column i, pixels scaled by 1/255", "[idx]", float, double) {
-  TempDir dir;
-  const auto images = dir.path("images");
-  const auto labels = dir.path("labels");
+  TempDir dir("idx_test");
+  const auto images = dir.file("images");
+  const auto labels = dir.file("labels");
   write_plain(images, idx_images(3, 2, 3, kPixels));
   write_plain(labels, idx_labels(kLabels));
 
@@ -117,37 +90,37 @@ TEMPLATE_TEST_CASE("IDX image i becomes column i, pixels scaled by 1/255", "[idx
 }
 
 TEST_CASE("IDX gzip-compressed files load the same data as plain ones", "[idx]") {
-  TempDir dir;
-  write_plain(dir.path("images"), idx_images(3, 2, 3, kPixels));
-  write_plain(dir.path("labels"), idx_labels(kLabels));
-  write_gz(dir.path("images.gz"), idx_images(3, 2, 3, kPixels));
-  write_gz(dir.path("labels.gz"), idx_labels(kLabels));
-  REQUIRE(read_all(dir.path("images.gz")) != read_all(dir.path("images")));
+  TempDir dir("idx_test");
+  write_plain(dir.file("images"), idx_images(3, 2, 3, kPixels));
+  write_plain(dir.file("labels"), idx_labels(kLabels));
+  write_gz(dir.file("images.gz"), idx_images(3, 2, 3, kPixels));
+  write_gz(dir.file("labels.gz"), idx_labels(kLabels));
+  REQUIRE(read_all(dir.file("images.gz")) != read_all(dir.file("images")));
 
-  const auto plain = load_idx<float>(dir.path("images"), dir.path("labels"));
-  const auto gz = load_idx<float>(dir.path("images.gz"), dir.path("labels.gz"));
+  const auto plain = load_idx<float>(dir.file("images"), dir.file("labels"));
+  const auto gz = load_idx<float>(dir.file("images.gz"), dir.file("labels.gz"));
   CHECK(gz.features == plain.features);
   CHECK(gz.targets == plain.targets);
 }
 
 TEST_CASE("IDX limit keeps the first samples; 0 or more than the file holds keeps all", "[idx]") {
-  TempDir dir;
-  write_gz(dir.path("images.gz"), idx_images(3, 2, 3, kPixels));
-  write_gz(dir.path("labels.gz"), idx_labels(kLabels));
-  const auto all = load_idx<double>(dir.path("images.gz"), dir.path("labels.gz"));
+  TempDir dir("idx_test");
+  write_gz(dir.file("images.gz"), idx_images(3, 2, 3, kPixels));
+  write_gz(dir.file("labels.gz"), idx_labels(kLabels));
+  const auto all = load_idx<double>(dir.file("images.gz"), dir.file("labels.gz"));
 
-  const auto two = load_idx<double>(dir.path("images.gz"), dir.path("labels.gz"), 2);
+  const auto two = load_idx<double>(dir.file("images.gz"), dir.file("labels.gz"), 2);
   REQUIRE(two.num_samples() == 2);
   CHECK(two.features == all.features.leftCols(2));
   CHECK(two.targets == all.targets.head(2));
-  CHECK(load_idx<double>(dir.path("images.gz"), dir.path("labels.gz"), 0).num_samples() == 3);
-  CHECK(load_idx<double>(dir.path("images.gz"), dir.path("labels.gz"), 99).num_samples() == 3);
+  CHECK(load_idx<double>(dir.file("images.gz"), dir.file("labels.gz"), 0).num_samples() == 3);
+  CHECK(load_idx<double>(dir.file("images.gz"), dir.file("labels.gz"), 99).num_samples() == 3);
 }
 
 TEST_CASE("IDX errors name the file at fault", "[idx]") {
-  TempDir dir;
-  const auto images = dir.path("images.gz");
-  const auto labels = dir.path("labels.gz");
+  TempDir dir("idx_test");
+  const auto images = dir.file("images.gz");
+  const auto labels = dir.file("labels.gz");
   write_gz(images, idx_images(3, 2, 3, kPixels));
   write_gz(labels, idx_labels(kLabels));
   auto message = [](const std::string& images_path, const std::string& labels_path) {
@@ -163,14 +136,14 @@ TEST_CASE("IDX errors name the file at fault", "[idx]") {
                Contains(images) && Contains("magic number 0x00000803, expected 0x00000801"));
   }
   SECTION("plain file shorter than its header announces") {
-    const auto short_images = dir.path("short");
+    const auto short_images = dir.file("short");
     write_plain(short_images, idx_images(3, 2, 3, Bytes(kPixels.begin(), kPixels.end() - 1)));
     CHECK_THAT(message(short_images, labels), Contains(short_images) && Contains("truncated"));
   }
   SECTION("gzip stream cut off part-way") {
     Bytes big_pixels(3 * 100 * 100);
     for (std::size_t i = 0; i < big_pixels.size(); ++i) big_pixels[i] = (i * 7919) % 251;
-    const auto big = dir.path("big.gz");
+    const auto big = dir.file("big.gz");
     write_gz(big, idx_images(3, 100, 100, big_pixels));
     Bytes compressed = read_all(big);
     compressed.resize(compressed.size() / 2);
@@ -180,19 +153,19 @@ TEST_CASE("IDX errors name the file at fault", "[idx]") {
   SECTION("gzip stream with an invalid deflate block type") {
     Bytes compressed = read_all(images);
     compressed[10] |= 0x06;  // first deflate block header after the 10-byte gzip header: BTYPE 11
-    const auto corrupt = dir.path("corrupt.gz");
+    const auto corrupt = dir.file("corrupt.gz");
     write_plain(corrupt, compressed);
     CHECK_THAT(message(corrupt, labels), Contains(corrupt) && Contains("corrupt"));
   }
   SECTION("gzip checksum mismatch") {
     Bytes compressed = read_all(images);
     compressed[compressed.size() - 8] ^= 0xFF;  // the CRC-32 in the gzip trailer
-    const auto corrupt = dir.path("crc.gz");
+    const auto corrupt = dir.file("crc.gz");
     write_plain(corrupt, compressed);
     CHECK_THAT(message(corrupt, labels), Contains(corrupt) && Contains("corrupt"));
   }
   SECTION("more data than the header announces") {
-    const auto long_labels = dir.path("long");
+    const auto long_labels = dir.file("long");
     Bytes bytes = idx_labels(kLabels);
     bytes.push_back(1);
     write_plain(long_labels, bytes);
@@ -200,19 +173,19 @@ TEST_CASE("IDX errors name the file at fault", "[idx]") {
                Contains(long_labels) && Contains("more data than its header announces"));
   }
   SECTION("different image and label counts") {
-    const auto two_labels = dir.path("two");
+    const auto two_labels = dir.file("two");
     write_plain(two_labels, idx_labels({1, 2}));
     CHECK_THAT(message(images, two_labels),
                Contains(images + " holds 3 images but " + two_labels + " holds 2 labels"));
   }
   SECTION("label above 9") {
-    const auto bad_labels = dir.path("bad");
+    const auto bad_labels = dir.file("bad");
     write_plain(bad_labels, idx_labels({1, 10, 2}));
     CHECK_THAT(message(images, bad_labels),
                Contains(bad_labels) && Contains("label 10 of sample 1 is not in 0..9"));
   }
   SECTION("missing file") {
-    const auto missing = dir.path("missing.gz");
+    const auto missing = dir.file("missing.gz");
     CHECK_THAT(message(images, missing),
                Contains("cannot open '" + missing + "': No such file or directory"));
   }

@@ -1,0 +1,64 @@
+// The small training problem the algorithm and run tests share: a synthetic data set of 400
+// samples of 5 features and 3 classes, an objective over it, and its split across workers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "models/data/partition.hpp"
+#include "models/data/synthetic.hpp"
+#include "models/model_spec.hpp"
+#include "models/rng.hpp"
+#include "sim/algorithms/replicated_algorithm.hpp"
+
+namespace sgdsim::testing {
+
+// What each test file fixes for itself, so the numbers its tests see stay reproducible.
+struct SyntheticProblemOptions {
+  std::int64_t test_samples = 0;
+  std::uint64_t data_seed = 0;       // make_synthetic
+  std::uint64_t partition_seed = 0;  // the iid shards
+  std::uint64_t init_seed = 0;       // the random initial parameters
+  std::uint64_t run_seed = 0;        // TrainingProblem::seed
+};
+
+// Softmax regression by default; "least_squares" gets regression targets instead of classes.
+template <class Scalar = double>
+struct SyntheticProblem {
+  SyntheticProblemOptions options;
+  TrainTestData<Scalar> data;
+  std::unique_ptr<Objective<Scalar>> objective;
+
+  explicit SyntheticProblem(const SyntheticProblemOptions& problem_options,
+                            std::string kind = "softmax")
+      : options(problem_options) {
+    SyntheticSpec spec;
+    spec.task = kind == "least_squares" ? Task::regression : Task::multiclass;
+    spec.samples = 400;
+    spec.test_samples = options.test_samples;
+    spec.features = 5;
+    spec.classes = 3;
+    data = make_synthetic<Scalar>(spec, options.data_seed);
+    ModelSpec model;
+    model.kind = std::move(kind);
+    objective = make_objective<Scalar>(model, data.train.num_features(), data.train.num_classes);
+  }
+
+  // `steps` steps for `workers` workers, each with an iid shard, from one random initial model.
+  TrainingProblem<Scalar> training(int workers, std::int64_t steps) const {
+    TrainingProblem<Scalar> p;
+    p.objective = objective.get();
+    p.data = &data;
+    p.shards =
+        partition(PartitionKind::iid, data.train.num_samples(), workers, options.partition_seed);
+    Rng rng(options.init_seed);
+    p.initial_params = objective->initial_params(true, rng);
+    p.steps = steps;
+    p.seed = options.run_seed;
+    return p;
+  }
+};
+
+}  // namespace sgdsim::testing
