@@ -11,6 +11,7 @@
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/section_readers.hpp"
 #include "sim/scenario/yaml_reader.hpp"
 
 namespace sgdsim {
@@ -21,12 +22,6 @@ using yaml::Section;
 
 constexpr std::int64_t kMaxSteps = 1'000'000'000;
 constexpr std::int64_t kMaxWorkers = 1 << 20;
-
-std::vector<std::string> names_of(const auto& catalog) {
-  std::vector<std::string> names;
-  for (const auto& info : catalog) names.push_back(info.name);
-  return names;
-}
 
 // Applies "a.b.c=value"; the value is parsed as YAML so lists and numbers keep their types.
 void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics& diagnostics) {
@@ -100,11 +95,6 @@ void read_model(Section s, ModelSpec& m) {
   s.finish();
 }
 
-std::string resolve_path(const std::string& path, const std::string& source) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(source).parent_path() / path).lexically_normal().string();
-}
-
 void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string& source) {
   if (auto v = s.choice("kind", {"synthetic", "csv", "fashion_mnist"}, true)) d.kind = *v;
   if (auto v = s.choice("partition", {"iid", "contiguous"})) {
@@ -130,39 +120,6 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
     // replaced by another class.
     if (auto v = s.real("noise", 0.0, g.task == Task::regression ? 1e6 : 1.0)) g.noise = *v;
     if (auto v = s.real("separation", 0.0, 1e6)) g.separation = *v;
-  }
-  s.finish();
-}
-
-void read_compute(Section s, ComputeSpec& c, int workers) {
-  std::vector<std::string> kinds;
-  for (const auto& info : compute_model_catalog()) kinds.push_back(info.name);
-  if (auto v = s.choice("kind", kinds, true)) c.kind = *v;
-  if (auto v = s.duration("mean", true)) {
-    c.mean = *v;
-    if (v->ns() <= 0) s.error("mean", "a step must take some time; expected a duration above 0");
-  }
-  if (auto v = s.real("sigma", 0.0, 10.0, c.kind == "lognormal")) c.sigma = *v;
-  if (auto v = s.reals("speed_factors", 1e-6, 1e6)) {
-    c.speed_factors = *v;
-    if (workers > 0 && static_cast<int>(v->size()) != workers) {
-      s.error("speed_factors",
-              fmt::format("expected one factor per worker ({}), got {}", workers, v->size()));
-    }
-  }
-  s.finish();
-}
-
-void read_network(Section s, NetworkSpec& n) {
-  if (auto v = s.duration("latency")) n.link.latency = *v;
-  if (auto v = s.rate("bandwidth")) n.link.bytes_per_second = *v;
-  if (auto v = s.choice("collective", names_of(collective_catalog()))) n.collective = *v;
-  if (s.has("payload") && s.node()["payload"].IsScalar() &&
-      s.node()["payload"].Scalar() == "auto") {
-    s.text("payload");
-    n.payload_bytes.reset();
-  } else if (auto v = s.size("payload")) {
-    n.payload_bytes = *v;
   }
   s.finish();
 }

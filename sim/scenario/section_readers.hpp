@@ -1,0 +1,30 @@
+// Readers of the scenario's sections, one file each, sharing the YAML reader. Private to
+// sim/scenario/.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/yaml_reader.hpp"
+
+namespace sgdsim {
+
+void read_compute(yaml::Section s, ComputeSpec& c, int workers);
+void read_network(yaml::Section s, NetworkSpec& n);
+
+// The names of a catalog's entries, for "expected one of ..." messages.
+inline std::vector<std::string> names_of(const auto& catalog) {
+  std::vector<std::string> names;
+  for (const auto& info : catalog) names.push_back(info.name);
+  return names;
+}
+
+// A path written in a scenario is relative to the scenario file's directory.
+inline std::string resolve_path(const std::string& path, const std::string& source) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(source).parent_path() / path).lexically_normal().string();
+}
+
+}  // namespace sgdsim
