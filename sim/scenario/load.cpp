@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -48,6 +49,70 @@ void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics
   }
   node[keys.back()] = value;
   diagnostics.mark_overridden(path);
+}
+
+// Cluster files describe the machine a scenario runs on, so that many scenarios can share one.
+constexpr const char* kClusterKeys[] = {"description", "workers", "compute", "network"};
+
+// Copies what `defaults` has and `target` lacks into `target`, recursing into mappings, and
+// remembers where each copied key came from.
+void merge_defaults(YAML::Node target, const YAML::Node& defaults, const std::string& path,
+                    const std::string& file, Diagnostics& diagnostics) {
+  for (const auto& entry : defaults) {
+    const std::string key = entry.first.Scalar();
+    const std::string child_path = path.empty() ? key : path + "." + key;
+    YAML::Node existing = target[key];
+    if (!existing.IsDefined() || existing.IsNull()) {
+      target[key] = entry.second;
+      diagnostics.mark_included(child_path, file);
+    } else if (existing.IsMap() && entry.second.IsMap()) {
+      merge_defaults(existing, entry.second, child_path, file, diagnostics);
+    }
+  }
+}
+
+// `cluster: FILE` (relative to the scenario) supplies workers, compute and network; whatever the
+// scenario itself (or --set) says wins, key by key.
+void include_cluster(YAML::Node& root, const std::string& source, Diagnostics& diagnostics) {
+  if (!root.IsMap()) return;
+  const YAML::Node& const_root = root;
+  const YAML::Node reference = const_root["cluster"];
+  if (!reference.IsDefined() || reference.IsNull()) return;
+  if (!reference.IsScalar()) {
+    diagnostics.error(reference.Mark(), "cluster", "expected the path of a cluster file");
+    return;
+  }
+  const std::string file = resolve_path(reference.Scalar(), source);
+  YAML::Node cluster;
+  try {
+    cluster = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    diagnostics.error(reference.Mark(), "cluster", fmt::format("cannot open '{}'", file));
+    return;
+  } catch (const YAML::Exception& e) {
+    diagnostics.error(reference.Mark(), "cluster",
+                      fmt::format("{}:{}:{}: YAML syntax error: {}", file, e.mark.line + 1,
+                                  e.mark.column + 1, e.msg));
+    return;
+  }
+  if (!cluster.IsMap()) {
+    diagnostics.error(reference.Mark(), "cluster",
+                      fmt::format("'{}' is not a mapping of cluster keys", file));
+    return;
+  }
+  YAML::Node defaults(YAML::NodeType::Map);
+  for (const auto& entry : cluster) {
+    const std::string key = entry.first.Scalar();
+    if (std::find(std::begin(kClusterKeys), std::end(kClusterKeys), key) ==
+        std::end(kClusterKeys)) {
+      diagnostics.mark_included(key, file);
+      diagnostics.error(entry.first.Mark(), key,
+                        "a cluster file may only set description, workers, compute and network");
+    } else if (key != "description") {
+      defaults[key] = entry.second;
+    }
+  }
+  merge_defaults(root, defaults, "", file, diagnostics);
 }
 
 void read_algorithm(Section s, AlgorithmSpec& a, Diagnostics&) {
@@ -134,6 +199,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   Section top(root, "", diagnostics);
   scenario.name = std::filesystem::path(scenario.source).stem().string();
   if (auto v = top.text("name")) scenario.name = *v;
+  if (auto v = top.text("cluster")) scenario.cluster = *v;
   if (auto v = top.integer("seed", 0, std::numeric_limits<std::int64_t>::max())) scenario.seed = *v;
   scenario.workers = 0;  // stays 0 when invalid, so checks that depend on it stand down
   if (auto v = top.integer("workers", 1, kMaxWorkers, true))
@@ -189,6 +255,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
   Diagnostics diagnostics(source);
   if (!overrides.empty() && !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
   for (const auto& assignment : overrides) apply_override(root, assignment, diagnostics);
+  include_cluster(root, source, diagnostics);
   Scenario scenario = read_scenario(root, diagnostics);
   if (!diagnostics.messages().empty()) throw ConfigError(diagnostics.messages());
   return scenario;

@@ -46,6 +46,7 @@ struct OutputSpec {
 struct Scenario {
   std::string source;  // the file it came from, for messages
   std::string name;
+  std::string cluster;  // the cluster file it included, if any (its values are already merged in)
   std::uint64_t seed = 0;
   int workers = 1;
   std::int64_t steps = 0;

@@ -60,11 +60,15 @@ void Diagnostics::error(const YAML::Mark& mark, const std::string& path,
       return;
     }
   }
+  const std::string* file = &source_;
+  for (const auto& [included, included_file] : included_) {
+    if (path == included || path.rfind(included + ".", 0) == 0) file = &included_file;
+  }
   if (mark.line >= 0) {
     messages_.push_back(
-        fmt::format("{}:{}:{}: {}: {}", source_, mark.line + 1, mark.column + 1, path, message));
+        fmt::format("{}:{}:{}: {}: {}", *file, mark.line + 1, mark.column + 1, path, message));
   } else {
-    messages_.push_back(fmt::format("{}: {}: {}", source_, path, message));
+    messages_.push_back(fmt::format("{}: {}: {}", *file, path, message));
   }
 }
 

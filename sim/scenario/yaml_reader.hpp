@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,12 +21,15 @@ class Diagnostics {
   void error(const YAML::Mark& mark, const std::string& path, const std::string& message);
   // Keys set with --set have no line in the file; their messages say so.
   void mark_overridden(const std::string& path) { overridden_.insert(path); }
+  // Keys merged in from an included file: their lines are that file's lines.
+  void mark_included(const std::string& path, const std::string& file) { included_[path] = file; }
   const std::vector<std::string>& messages() const { return messages_; }
   const std::string& source() const { return source_; }
 
  private:
   std::string source_;
   std::set<std::string> overridden_;
+  std::map<std::string, std::string> included_;
   std::vector<std::string> messages_;
 };
 
