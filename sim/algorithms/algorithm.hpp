@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <ostream>
+#include <vector>
 
 namespace sgdsim {
 
@@ -32,8 +33,11 @@ class Algorithm {
 
   // Whether all workers synchronise once they have completed `step` local steps.
   virtual bool synchronizes_after(std::int64_t step) const = 0;
-  // The math of that synchronisation, run once every worker has arrived.
-  virtual void synchronize(std::int64_t step) = 0;
+  // The math of that synchronisation among `participants` (sorted worker ids: the workers that
+  // are up), run once all of them have arrived. Other workers' state is left alone.
+  virtual void synchronize(std::int64_t step, const std::vector<int>& participants) = 0;
+  // A worker coming back after a failure restarts from the latest average.
+  virtual void rejoin(int worker) = 0;
   // Bytes each worker contributes to one synchronisation (the collective's payload S).
   virtual double sync_payload_bytes() const = 0;
 

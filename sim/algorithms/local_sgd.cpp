@@ -35,21 +35,25 @@ bool LocalSgd<Scalar>::synchronizes_after(std::int64_t step) const {
 }
 
 template <class Scalar>
-void LocalSgd<Scalar>::synchronize(std::int64_t) {
-  std::vector<Vector*> models;
-  for (int w = 0; w < this->workers(); ++w) models.push_back(&this->mutable_replica(w));
-  this->average_in_place_pointers(models);
+void LocalSgd<Scalar>::synchronize(std::int64_t, const std::vector<int>& participants) {
+  this->average_models(participants);
   if (!uses_momentum()) return;
   switch (spec_.momentum_sync) {
     case MomentumSync::average:
-      this->average_in_place(momentum_);
+      this->average_among(momentum_, participants);
       break;
     case MomentumSync::reset:
-      for (Vector& v : momentum_) v.setZero();
+      for (int w : participants) momentum_[w].setZero();
       break;
     case MomentumSync::local:
       break;
   }
+}
+
+template <class Scalar>
+void LocalSgd<Scalar>::rejoin(int worker) {
+  ReplicatedAlgorithm<Scalar>::rejoin(worker);
+  if (uses_momentum()) momentum_[worker].setZero();
 }
 
 template <class Scalar>

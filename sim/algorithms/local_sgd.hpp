@@ -17,7 +17,9 @@ class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
 
   bool local_step(int worker, std::int64_t step) override;
   bool synchronizes_after(std::int64_t step) const override;
-  void synchronize(std::int64_t step) override;
+  void synchronize(std::int64_t step, const std::vector<int>& participants) override;
+  // Restarts from the latest average with an empty momentum buffer.
+  void rejoin(int worker) override;
   double sync_payload_bytes() const override;
 
  private:

@@ -15,6 +15,7 @@ ReplicatedAlgorithm<Scalar>::ReplicatedAlgorithm(TrainingProblem<Scalar> problem
   const auto workers = static_cast<int>(problem_.shards.size());
   if (workers < 1) throw std::invalid_argument("at least one worker is needed");
   replicas_.assign(workers, problem_.initial_params);
+  last_average_ = problem_.initial_params;
   batches_.resize(workers);
   samplers_.reserve(workers);
   for (int w = 0; w < workers; ++w) {
@@ -39,11 +40,18 @@ Scalar ReplicatedAlgorithm<Scalar>::stochastic_gradient(int worker, Vector& grad
 }
 
 template <class Scalar>
-void ReplicatedAlgorithm<Scalar>::average_in_place(std::vector<Vector>& vectors) {
+void ReplicatedAlgorithm<Scalar>::average_among(std::vector<Vector>& vectors,
+                                                const std::vector<int>& participants) {
   std::vector<Vector*> pointers;
-  pointers.reserve(vectors.size());
-  for (Vector& v : vectors) pointers.push_back(&v);
-  average_in_place_pointers(pointers);
+  pointers.reserve(participants.size());
+  for (int w : participants) pointers.push_back(&vectors[w]);
+  averager_->average(pointers);
+}
+
+template <class Scalar>
+void ReplicatedAlgorithm<Scalar>::average_models(const std::vector<int>& participants) {
+  average_among(replicas_, participants);
+  last_average_ = replicas_[participants.front()];
 }
 
 template <class Scalar>

@@ -39,6 +39,7 @@ class ReplicatedAlgorithm : public Algorithm {
   void snapshot(int worker, std::int64_t step) override;
   ModelMetrics evaluate_average(std::int64_t step) override;
   void write_average(std::ostream& out) const override;
+  void rejoin(int worker) override { replicas_[worker] = last_average_; }
 
   const Vector& replica(int worker) const { return replicas_[worker]; }
   Vector average_of_replicas() const;
@@ -47,11 +48,10 @@ class ReplicatedAlgorithm : public Algorithm {
   // Mini-batch loss at `worker`'s current model; its gradient goes to `grad`.
   Scalar stochastic_gradient(int worker, Vector& grad);
   Vector& mutable_replica(int worker) { return replicas_[worker]; }
-  // Replaces each vector by the mean of all of them, through the replica averager.
-  void average_in_place(std::vector<Vector>& vectors);
-  void average_in_place_pointers(const std::vector<Vector*>& vectors) {
-    averager_->average(vectors);
-  }
+  // Replaces the participants' vectors by their mean, through the replica averager.
+  void average_among(std::vector<Vector>& vectors, const std::vector<int>& participants);
+  // Averages the participants' models and remembers the result for workers that rejoin later.
+  void average_models(const std::vector<int>& participants);
   Eigen::Index num_params() const { return problem_.objective->num_params(); }
 
  private:
@@ -67,6 +67,7 @@ class ReplicatedAlgorithm : public Algorithm {
   std::vector<BatchSampler> samplers_;
   std::vector<BatchBuffer> batches_;
   std::map<std::int64_t, std::vector<Vector>> snapshots_;
+  Vector last_average_;  // the model of the latest synchronisation (at first, the initial one)
   std::unique_ptr<ReplicaAverager<Scalar>> averager_;
 };
 

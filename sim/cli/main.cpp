@@ -13,6 +13,7 @@
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
+#include "sim/cluster/topology.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
@@ -35,11 +36,12 @@ std::string catalog_help() {
   const auto section = [&text](const char* title, const auto& catalog) {
     text += fmt::format("  {}:\n", title);
     for (const auto& info : catalog)
-      text += fmt::format("    {:18} {}\n", info.name, info.description);
+      text += fmt::format("    {:20} {}\n", info.name, info.description);
   };
   section("algorithm.kind", sgdsim::algorithm_catalog());
   section("model.kind", sgdsim::model_catalog());
   section("compute.kind", sgdsim::compute_model_catalog());
+  section("network.topology", sgdsim::topology_catalog());
   section("network.collective", sgdsim::collective_catalog());
   return text;
 }

@@ -1,49 +1,54 @@
-// How long one local SGD step of one worker takes in simulated time: a distribution of base step
-// times, divided by the worker's speed factor (a heterogeneous cluster).
+// How long one local SGD step of one worker takes in simulated time: a base step time drawn from a
+// distribution (step_time_distributions.hpp), divided by the worker's speed factor, times an
+// injected straggler slow-down and the slow-down windows the step starts in.
 #pragma once
 
+#include <cstdint>
 #include <memory>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include "models/rng.hpp"
+#include "sim/cluster/compute_spec.hpp"
+#include "sim/cluster/step_time_distributions.hpp"
 #include "sim/engine/sim_time.hpp"
 
 namespace sgdsim {
 
-struct ComputeSpec {
-  std::string kind = "constant";  // constant | lognormal
-  SimTime mean = SimTime::from_ns(30'000'000);
-  double sigma = 0.0;                 // lognormal: standard deviation of log(step time)
-  std::vector<double> speed_factors;  // per worker; empty = all 1. Speed 0.5 doubles step times.
-};
-
-class StepTimeDistribution {
- public:
-  virtual ~StepTimeDistribution() = default;
-  virtual SimTime sample(Rng& rng) const = 0;
-};
-
-struct ComputeModelInfo {
-  std::string name;
-  std::string description;
-};
-
-const std::vector<ComputeModelInfo>& compute_model_catalog();
-// Throws std::invalid_argument for an unknown kind (naming the known ones).
-std::unique_ptr<StepTimeDistribution> make_step_time_distribution(const ComputeSpec& spec);
-
-// Per-worker step times, each worker drawing from its own stream of the scenario seed.
+// Per-worker step times, each worker drawing from its own streams of the scenario seed:
+// ("compute", w) for the base time, ("stragglers", w) for straggler injection (one draw every step
+// whatever the probability), and ("speed_factors") once for speed factors from a distribution.
 class ComputeModel {
  public:
-  ComputeModel(const ComputeSpec& spec, int workers, std::uint64_t seed);
-  SimTime step_time(int worker);
+  // `flops_per_step` is the model's FLOPs of one local step (forward + backward), used by the
+  // flops kind. Throws std::invalid_argument for a spec that does not fit `workers`, DataError for
+  // an unreadable empirical CSV.
+  ComputeModel(const ComputeSpec& spec, int workers, std::uint64_t seed,
+               double flops_per_step = 0.0);
+
+  // The duration of the step `worker` starts at simulated time `now`.
+  SimTime step_time(int worker, SimTime now);
+
+  int workers() const { return static_cast<int>(speed_factors_.size()); }
+  // The resolved speed of `worker` (listed, drawn, or 1).
+  double speed_factor(int worker) const { return speed_factors_[worker]; }
+  const std::vector<double>& speed_factors() const { return speed_factors_; }
+  // Per worker: steps slowed by straggler injection, and steps started inside a slow-down window.
+  const std::vector<std::int64_t>& straggler_steps() const { return straggler_steps_; }
+  const std::vector<std::int64_t>& window_steps() const { return window_steps_; }
 
  private:
   std::unique_ptr<StepTimeDistribution> distribution_;
   std::vector<double> speed_factors_;
+  StragglerSpec stragglers_;
+  std::vector<SlowdownWindow> slowdowns_;
   std::vector<Rng> rngs_;
+  std::vector<Rng> straggler_rngs_;
+  std::vector<std::int64_t> straggler_steps_;
+  std::vector<std::int64_t> window_steps_;
 };
+
+// The speed factor of each of `workers` workers: the list if given, else drawn from the
+// distribution with the seed's "speed_factors" stream (worker 0 first), else all 1.
+std::vector<double> resolve_speed_factors(const ComputeSpec& spec, int workers, std::uint64_t seed);
 
 }  // namespace sgdsim

@@ -3,7 +3,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "sim/scenario/scenario_json.hpp"
 
@@ -13,6 +16,42 @@ namespace {
 // JSON has no NaN: a missing value is null.
 nlohmann::ordered_json number_or_null(double value) {
   return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+}
+
+// Bytes each network resource carried and its utilisation, bytes / (bandwidth × sim_time): the
+// resources that carried anything, then totals per group (the group's bandwidth summed).
+void add_links(nlohmann::ordered_json& j, const RunResult& result, const RunFacts& facts) {
+  const double seconds = result.sim_time.seconds();
+  const auto utilisation = [seconds](double bytes, double bytes_per_second) {
+    return seconds > 0 ? bytes / (bytes_per_second * seconds) : 0.0;
+  };
+  nlohmann::ordered_json links = nlohmann::ordered_json::array();
+  std::vector<std::string> group_order;
+  std::map<std::string, std::pair<double, double>> groups;  // group → (bandwidth, bytes)
+  for (std::size_t r = 0; r < facts.resources.size(); ++r) {
+    const ResourceInfo& info = facts.resources[r];
+    const double bytes = r < result.resource_bytes.size() ? result.resource_bytes[r] : 0.0;
+    if (!groups.count(info.group)) group_order.push_back(info.group);
+    auto& [bandwidth, total] = groups[info.group];
+    bandwidth += info.bytes_per_second;
+    total += bytes;
+    if (bytes <= 0) continue;
+    links.push_back({{"name", info.name},
+                     {"group", info.group},
+                     {"bandwidth_bytes_per_s", info.bytes_per_second},
+                     {"bytes", bytes},
+                     {"utilisation", utilisation(bytes, info.bytes_per_second)}});
+  }
+  nlohmann::ordered_json per_group = nlohmann::ordered_json::array();
+  for (const std::string& group : group_order) {
+    const auto& [bandwidth, total] = groups[group];
+    per_group.push_back({{"group", group},
+                         {"bandwidth_bytes_per_s", bandwidth},
+                         {"bytes", total},
+                         {"utilisation", utilisation(total, bandwidth)}});
+  }
+  j["links"] = std::move(links);
+  j["link_groups"] = std::move(per_group);
 }
 
 }  // namespace
@@ -76,6 +115,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["events"] = result.events;
   j["wall_time_s"] = facts.wall_time_s;
   j["per_worker"] = std::move(per_worker);
+  add_links(j, result, facts);
   j["scenario"] = scenario_to_json(scenario);
   return j;
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "sim/cluster/topology.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -18,6 +19,7 @@ struct RunFacts {
   std::int64_t samples_per_worker = 0;
   std::int64_t parameters = 0;
   double wall_time_s = 0.0;
+  std::vector<ResourceInfo> resources;  // the network's, indexed like RunResult::resource_bytes
 };
 
 nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,

@@ -24,6 +24,7 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
       steps_done_(algorithm.workers(), 0),
       arrival_(algorithm.workers()) {
   result_.workers.resize(algorithm.workers());
+  for (int w = 0; w < algorithm.workers(); ++w) participants_.push_back(w);
 }
 
 RunResult SynchronousRun::run() {
@@ -46,7 +47,7 @@ bool SynchronousRun::stop_if_requested() {
 }
 
 void SynchronousRun::start_step(int worker) {
-  const SimTime duration = timing_.compute->step_time(worker);
+  const SimTime duration = timing_.compute->step_time(worker, engine_.now());
   const SimTime started = engine_.now();
   engine_.schedule_after(duration, [this, worker, started] { finish_step(worker, started); });
 }
@@ -88,8 +89,7 @@ void SynchronousRun::start_synchronization(std::int64_t step) {
       observer_.on_wait(w, arrival_[w], now);
     }
   }
-  CollectiveCost cost =
-      timing_.collective->cost(algorithm_.workers(), timing_.payload_bytes, timing_.link);
+  CollectiveCost cost = timing_.network->allreduce_cost(participants_, timing_.payload_bytes);
   observer_.on_collective(result_.comm_rounds + 1, now, cost);
   const SimTime duration = cost.duration;
   engine_.schedule_after(
@@ -97,10 +97,14 @@ void SynchronousRun::start_synchronization(std::int64_t step) {
 }
 
 void SynchronousRun::finish_synchronization(std::int64_t step, const CollectiveCost& cost) {
-  algorithm_.synchronize(step);
+  algorithm_.synchronize(step, participants_);
   arrived_ = 0;
   ++result_.comm_rounds;
   result_.bytes_sent += cost.bytes_sent;
+  result_.resource_bytes.resize(cost.resource_bytes.size(), 0.0);
+  for (std::size_t r = 0; r < cost.resource_bytes.size(); ++r) {
+    result_.resource_bytes[r] += cost.resource_bytes[r];
+  }
   for (auto& times : result_.workers) times.communication += cost.duration;
   if (is_eval_step(step)) {
     measure(step);

@@ -12,7 +12,7 @@
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
-#include "sim/cluster/link.hpp"
+#include "sim/cluster/network.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/run/run_observer.hpp"
 
@@ -35,6 +35,7 @@ struct RunResult {
   SimTime sim_time;
   std::int64_t comm_rounds = 0;
   double bytes_sent = 0.0;
+  std::vector<double> resource_bytes;  // bytes each network resource carried (Network::resources())
   std::vector<WorkerTimes> workers;
   std::optional<MetricsRow> last_metrics;
   std::uint64_t events = 0;
@@ -42,8 +43,7 @@ struct RunResult {
 
 struct ClusterTiming {
   ComputeModel* compute = nullptr;
-  const Collective* collective = nullptr;
-  Link link;
+  Network* network = nullptr;
   double payload_bytes = 0.0;  // S of each synchronisation
 };
 
@@ -75,6 +75,7 @@ class SynchronousRun {
   std::vector<std::int64_t> steps_done_;
   std::vector<SimTime> arrival_;
   int arrived_ = 0;
+  std::vector<int> participants_;  // the workers that take part in rounds
   std::map<std::int64_t, int> snapshots_taken_;
 };
 

@@ -16,8 +16,8 @@
 #include "models/data/synthetic.hpp"
 #include "models/model_spec.hpp"
 #include "sim/algorithms/registry.hpp"
-#include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
+#include "sim/cluster/network.hpp"
 #include "sim/output/chrome_trace.hpp"
 #include "sim/output/metrics_writer.hpp"
 #include "sim/output/progress.hpp"
@@ -97,10 +97,18 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   problem.seed = s.seed;
   std::unique_ptr<Algorithm> algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem));
 
-  ComputeModel compute(s.compute, s.workers, s.seed);
-  const std::unique_ptr<Collective> collective = make_collective(s.network.collective);
-  const double payload = s.network.payload_bytes.value_or(algorithm->sync_payload_bytes());
-  const ClusterTiming timing{&compute, collective.get(), s.network.link, payload};
+  // The flops compute kind times a step by the model's FLOPs for one mini-batch (`full`: a shard).
+  const auto batch = s.algorithm.batch_size > 0 ? s.algorithm.batch_size
+                                                : static_cast<std::int64_t>(smallest_shard);
+  ComputeModel compute(s.compute, s.workers, s.seed, objective->flops_per_gradient(batch));
+  std::optional<Network> network;
+  try {
+    network.emplace(s.network, s.workers);
+  } catch (const std::invalid_argument& e) {  // a topology the collective cannot run on
+    bad_scenario(s, "network", e.what());
+  }
+  const double payload = payload_on_wire(s.network, algorithm->sync_payload_bytes());
+  const ClusterTiming timing{&compute, &*network, payload};
 
   // Input is known good from here on; only now does the output directory appear.
   const fs::path out(options.out_dir);
@@ -138,7 +146,8 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   RunFacts& facts = outcome.facts;
   facts.payload_bytes = payload;
   facts.collective_seconds =
-      collective->cost(s.workers, payload, s.network.link).duration.seconds();
+      network->allreduce_cost(all_workers(s.workers), payload).duration.seconds();
+  facts.resources = network->resources();
   facts.train_samples = data.train.num_samples();
   facts.test_samples = data.test ? data.test->num_samples() : 0;
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);

@@ -52,7 +52,8 @@ void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics
 }
 
 // Cluster files describe the machine a scenario runs on, so that many scenarios can share one.
-constexpr const char* kClusterKeys[] = {"description", "workers", "compute", "network"};
+constexpr const char* kClusterKeys[] = {"description", "workers", "compute", "network",
+                                        "availability"};
 
 // Copies what `defaults` has and `target` lacks into `target`, recursing into mappings, and
 // remembers where each copied key came from.
@@ -107,7 +108,8 @@ void include_cluster(YAML::Node& root, const std::string& source, Diagnostics& d
         std::end(kClusterKeys)) {
       diagnostics.mark_included(key, file);
       diagnostics.error(entry.first.Mark(), key,
-                        "a cluster file may only set description, workers, compute and network");
+                        "a cluster file may only set description, workers, compute, network and "
+                        "availability");
     } else if (key != "description") {
       defaults[key] = entry.second;
     }
@@ -218,8 +220,13 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   if (auto s = top.section("model", true)) read_model(*s, scenario.model);
   if (auto s = top.section("data", true))
     read_data(*s, scenario.data, scenario.model, scenario.source);
-  if (auto s = top.section("compute")) read_compute(*s, scenario.compute, scenario.workers);
-  if (auto s = top.section("network")) read_network(*s, scenario.network);
+  if (auto s = top.section("compute")) {
+    read_compute(*s, scenario.compute, scenario.workers, diagnostics);
+  }
+  if (auto s = top.section("network")) read_network(*s, scenario.network, scenario.workers);
+  if (auto s = top.section("availability")) {
+    read_availability(*s, scenario.availability, scenario.workers, diagnostics);
+  }
   if (auto s = top.section("eval")) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
     s->finish();

@@ -1,15 +1,76 @@
-// The `network` section: links, topology, collective and payload.
+// The `network` section: topology and links, collective, payload and compression.
 #include <fmt/format.h>
 
 #include "sim/cluster/collectives.hpp"
+#include "sim/cluster/network.hpp"
+#include "sim/cluster/topology.hpp"
 #include "sim/scenario/section_readers.hpp"
 
 namespace sgdsim {
+namespace {
 
-void read_network(yaml::Section s, NetworkSpec& n) {
-  if (auto v = s.duration("latency")) n.link.latency = *v;
-  if (auto v = s.rate("bandwidth")) n.link.bytes_per_second = *v;
+constexpr std::int64_t kMaxWorkersPerNode = 1 << 20;
+
+// {latency, bandwidth}; keys absent from the file keep `link`'s values unless `required`.
+void read_link(yaml::Section s, Link& link, bool required) {
+  if (auto v = s.duration("latency", required)) link.latency = *v;
+  if (auto v = s.rate("bandwidth")) {
+    link.bytes_per_second = *v;
+  } else if (required && !s.has("bandwidth")) {
+    s.error("bandwidth", "missing required key");
+  }
+  s.finish();
+}
+
+}  // namespace
+
+void read_network(yaml::Section s, NetworkSpec& n, int workers) {
+  if (auto v = s.choice("topology", names_of(topology_catalog()))) n.topology = *v;
+  const bool two_level = n.topology == "two_level";
+  if (two_level) {
+    for (const char* key : {"latency", "bandwidth"}) {
+      if (s.has(key)) {
+        s.error(key, fmt::format("{} applies to topologies switch and ring; a two_level cluster "
+                                 "sets intra and inter",
+                                 key));
+      }
+    }
+    if (auto v = s.integer("workers_per_node", 1, kMaxWorkersPerNode, true)) {
+      n.workers_per_node = static_cast<int>(*v);
+      if (workers > 0 && workers % n.workers_per_node != 0) {
+        s.error("workers_per_node", fmt::format("{} does not divide the {} workers into nodes",
+                                                n.workers_per_node, workers));
+      }
+    }
+    if (auto sub = s.section("intra", true)) read_link(*sub, n.intra, true);
+    if (auto sub = s.section("inter", true)) read_link(*sub, n.inter, true);
+    if (auto v = s.choice("nic", {"per_worker", "per_node"})) {
+      n.nic = *v == "per_node" ? NicSharing::per_node : NicSharing::per_worker;
+    }
+  } else {
+    if (auto v = s.duration("latency")) n.link.latency = *v;
+    if (auto v = s.rate("bandwidth")) n.link.bytes_per_second = *v;
+    for (const char* key : {"workers_per_node", "intra", "inter", "nic"}) {
+      if (s.has(key)) s.error(key, fmt::format("{} applies to topology two_level only", key));
+    }
+  }
+
   if (auto v = s.choice("collective", names_of(collective_catalog()))) n.collective = *v;
+  if (n.collective == "hierarchical" && !two_level) {
+    s.error("collective", fmt::format("hierarchical needs topology two_level (nodes of "
+                                      "workers_per_node workers), not {}",
+                                      n.topology));
+  }
+  if (s.has("server")) {
+    if (n.collective != "parameter_server") {
+      s.error("server", "server applies to collective parameter_server only");
+    } else if (auto sub = s.section("server")) {
+      Link server = server_link(n);  // keys left out follow the worker (inter) link
+      read_link(*sub, server, false);
+      n.server = server;
+    }
+  }
+
   if (s.has("payload") && s.node()["payload"].IsScalar() &&
       s.node()["payload"].Scalar() == "auto") {
     s.text("payload");
@@ -17,6 +78,7 @@ void read_network(yaml::Section s, NetworkSpec& n) {
   } else if (auto v = s.size("payload")) {
     n.payload_bytes = *v;
   }
+  if (auto v = s.real("compression", 1.0, 1e6)) n.compression = *v;
   s.finish();
 }
 

@@ -11,8 +11,9 @@
 #include "models/data/synthetic.hpp"
 #include "models/model_spec.hpp"
 #include "sim/algorithms/algorithm_spec.hpp"
+#include "sim/cluster/availability.hpp"
 #include "sim/cluster/compute_model.hpp"
-#include "sim/cluster/link.hpp"
+#include "sim/cluster/network.hpp"
 
 namespace sgdsim {
 
@@ -26,12 +27,6 @@ struct DataSpec {
   std::int64_t limit = 0;       // use at most this many training samples (0: all)
   std::int64_t test_limit = 0;  // and test samples
   SyntheticSpec synthetic;
-};
-
-struct NetworkSpec {
-  Link link;
-  std::string collective = "ring_allreduce";
-  std::optional<double> payload_bytes;  // nullopt: auto, the bytes the algorithm averages
 };
 
 struct EvalSpec {
@@ -56,6 +51,7 @@ struct Scenario {
   DataSpec data;
   ComputeSpec compute;
   NetworkSpec network;
+  AvailabilitySpec availability;
   EvalSpec eval;
   OutputSpec output;
 };

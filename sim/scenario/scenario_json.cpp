@@ -40,6 +40,73 @@ nlohmann::ordered_json data_to_json(const DataSpec& d) {
   return j;
 }
 
+// Only the keys the kind uses: read_compute reports the others.
+nlohmann::ordered_json compute_to_json(const ComputeSpec& c) {
+  nlohmann::ordered_json j;
+  j["kind"] = c.kind;
+  if (c.kind != "empirical" && c.kind != "flops") j["mean"] = format_duration(c.mean);
+  if (c.kind == "normal") j["std"] = format_duration(c.std);
+  if (c.kind == "lognormal") j["sigma"] = c.sigma;
+  if (c.kind == "shifted_exponential") j["minimum"] = format_duration(c.minimum);
+  if (c.kind == "gamma") j["shape"] = c.shape;
+  if (c.kind == "empirical") {
+    j["path"] = c.path;
+    j["mode"] = to_string(c.mode);
+  }
+  if (c.kind == "flops") {
+    j["flops_per_second"] = c.flops_per_second;
+    j["efficiency"] = c.efficiency;
+    if (c.jitter_sigma > 0) j["jitter"] = {{"kind", "lognormal"}, {"sigma", c.jitter_sigma}};
+  }
+  if (!c.speed_factors.empty()) j["speed_factors"] = c.speed_factors;
+  if (const auto& d = c.speed_distribution) {
+    auto& speeds = j["speed_factors"];
+    speeds["kind"] = d->kind;
+    if (d->kind == "uniform") {
+      speeds["min"] = d->min;
+      speeds["max"] = d->max;
+    } else {
+      speeds["sigma"] = d->sigma;
+    }
+  }
+  if (c.stragglers.probability > 0) {
+    j["stragglers"] = {{"probability", c.stragglers.probability},
+                       {"slowdown", c.stragglers.slowdown}};
+  }
+  for (const SlowdownWindow& w : c.slowdowns) {
+    j["slowdowns"].push_back({{"worker", w.worker},
+                              {"from", format_duration(w.from)},
+                              {"until", format_duration(w.until)},
+                              {"factor", w.factor}});
+  }
+  return j;
+}
+
+nlohmann::ordered_json link_to_json(const Link& link) {
+  return {{"latency", format_duration(link.latency)},
+          {"bandwidth", format_rate(link.bytes_per_second)}};
+}
+
+// Only the keys the topology and collective use: read_network reports the others.
+nlohmann::ordered_json network_to_json(const NetworkSpec& n) {
+  nlohmann::ordered_json j;
+  j["topology"] = n.topology;
+  if (n.topology == "two_level") {
+    j["workers_per_node"] = n.workers_per_node;
+    j["intra"] = link_to_json(n.intra);
+    j["inter"] = link_to_json(n.inter);
+    j["nic"] = n.nic == NicSharing::per_node ? "per_node" : "per_worker";
+  } else {
+    j["latency"] = format_duration(n.link.latency);
+    j["bandwidth"] = format_rate(n.link.bytes_per_second);
+  }
+  j["collective"] = n.collective;
+  if (n.collective == "parameter_server") j["server"] = link_to_json(server_link(n));
+  j["payload"] = n.payload_bytes ? format_size(*n.payload_bytes) : "auto";
+  j["compression"] = n.compression;
+  return j;
+}
+
 }  // namespace
 
 nlohmann::ordered_json scenario_to_json(const Scenario& s) {
@@ -78,17 +145,9 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
 
   j["data"] = data_to_json(s.data);
 
-  auto& compute = j["compute"];
-  compute["kind"] = s.compute.kind;
-  compute["mean"] = format_duration(s.compute.mean);
-  if (s.compute.kind == "lognormal") compute["sigma"] = s.compute.sigma;
-  if (!s.compute.speed_factors.empty()) compute["speed_factors"] = s.compute.speed_factors;
+  j["compute"] = compute_to_json(s.compute);
 
-  auto& network = j["network"];
-  network["latency"] = format_duration(s.network.link.latency);
-  network["bandwidth"] = format_rate(s.network.link.bytes_per_second);
-  network["collective"] = s.network.collective;
-  network["payload"] = s.network.payload_bytes ? format_size(*s.network.payload_bytes) : "auto";
+  j["network"] = network_to_json(s.network);
 
   j["eval"]["every"] = s.eval.every;
   j["output"]["trace"] = s.output.trace;

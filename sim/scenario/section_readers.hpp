@@ -11,8 +11,11 @@
 
 namespace sgdsim {
 
-void read_compute(yaml::Section s, ComputeSpec& c, int workers);
-void read_network(yaml::Section s, NetworkSpec& n);
+// `diagnostics` reports on list entries; its source is what compute.path resolves against.
+void read_compute(yaml::Section s, ComputeSpec& c, int workers, yaml::Diagnostics& diagnostics);
+void read_network(yaml::Section s, NetworkSpec& n, int workers);
+void read_availability(yaml::Section s, AvailabilitySpec& a, int workers,
+                       yaml::Diagnostics& diagnostics);
 
 // The names of a catalog's entries, for "expected one of ..." messages.
 inline std::vector<std::string> names_of(const auto& catalog) {

@@ -52,6 +52,13 @@ std::optional<T> parse_number(const std::string& text) {
 
 }  // namespace
 
+const std::string& Diagnostics::file_of(const std::string& path) const {
+  for (const auto& [included, file] : included_) {
+    if (path == included || path.rfind(included + ".", 0) == 0) return file;
+  }
+  return source_;
+}
+
 void Diagnostics::error(const YAML::Mark& mark, const std::string& path,
                         const std::string& message) {
   for (const auto& overridden : overridden_) {
@@ -60,15 +67,12 @@ void Diagnostics::error(const YAML::Mark& mark, const std::string& path,
       return;
     }
   }
-  const std::string* file = &source_;
-  for (const auto& [included, included_file] : included_) {
-    if (path == included || path.rfind(included + ".", 0) == 0) file = &included_file;
-  }
+  const std::string& file = file_of(path);
   if (mark.line >= 0) {
     messages_.push_back(
-        fmt::format("{}:{}:{}: {}: {}", *file, mark.line + 1, mark.column + 1, path, message));
+        fmt::format("{}:{}:{}: {}: {}", file, mark.line + 1, mark.column + 1, path, message));
   } else {
-    messages_.push_back(fmt::format("{}: {}: {}", *file, path, message));
+    messages_.push_back(fmt::format("{}: {}: {}", file, path, message));
   }
 }
 

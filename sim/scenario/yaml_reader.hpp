@@ -25,6 +25,8 @@ class Diagnostics {
   void mark_included(const std::string& path, const std::string& file) { included_[path] = file; }
   const std::vector<std::string>& messages() const { return messages_; }
   const std::string& source() const { return source_; }
+  // The file a key's value was written in: an included cluster file, or the scenario.
+  const std::string& file_of(const std::string& path) const;
 
  private:
   std::string source_;

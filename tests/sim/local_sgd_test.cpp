@@ -71,11 +71,17 @@ std::vector<BatchSampler> samplers_for(const TrainingProblem<double>& p, std::in
 }
 
 // Runs `steps` steps of every worker in lock-step, synchronising where the algorithm says to.
+std::vector<int> every_worker(const sgdsim::Algorithm& algorithm) {
+  std::vector<int> workers(algorithm.workers());
+  for (int w = 0; w < algorithm.workers(); ++w) workers[w] = w;
+  return workers;
+}
+
 template <class Scalar>
 void drive(LocalSgd<Scalar>& algorithm, std::int64_t from, std::int64_t to) {
   for (std::int64_t step = from; step <= to; ++step) {
     for (int w = 0; w < algorithm.workers(); ++w) REQUIRE(algorithm.local_step(w, step));
-    if (algorithm.synchronizes_after(step)) algorithm.synchronize(step);
+    if (algorithm.synchronizes_after(step)) algorithm.synchronize(step, every_worker(algorithm));
   }
 }
 
@@ -152,11 +158,42 @@ TEST_CASE("averaging replaces every replica by the mean of the replicas before i
   REQUIRE(relative_difference(replica_of(algorithm, 0), replica_of(algorithm, 1)) > 1e-6);
   CHECK(relative_difference(algorithm.average_of_replicas(), mean) < 1e-12);
 
-  algorithm.synchronize(3);
+  algorithm.synchronize(3, every_worker(algorithm));
   for (int w = 0; w < workers; ++w) {
     INFO("worker " << w);
     CHECK(relative_difference(replica_of(algorithm, w), mean) < 1e-12);
   }
+}
+
+TEST_CASE("a round among some workers averages just them and leaves the others alone",
+          "[sim][local_sgd]") {
+  const Problem<> problem;
+  const auto p = problem.training(4, 12);
+  LocalSgd<double> algorithm(p, spec_of(4, 0.3, 8));
+  drive(algorithm, 1, 3);
+  const Vector absent = replica_of(algorithm, 2);
+  const Vector mean =
+      (replica_of(algorithm, 0) + replica_of(algorithm, 1) + replica_of(algorithm, 3)) / 3.0;
+  algorithm.synchronize(3, {0, 1, 3});
+  for (int w : {0, 1, 3}) CHECK(relative_difference(replica_of(algorithm, w), mean) < 1e-12);
+  CHECK(replica_of(algorithm, 2) == absent);
+}
+
+TEST_CASE("a rejoining worker restarts from the latest average, or the initial model before any",
+          "[sim][local_sgd]") {
+  const Problem<> problem;
+  const auto p = problem.training(3, 12);
+  LocalSgd<double> algorithm(p, spec_of(2, 0.3, 8));
+  drive(algorithm, 1, 1);
+  algorithm.rejoin(1);
+  CHECK(replica_of(algorithm, 1) == p.initial_params);
+
+  drive(algorithm, 2, 3);
+  algorithm.synchronize(3, {0, 2});
+  const Vector average = replica_of(algorithm, 0);
+  REQUIRE(relative_difference(replica_of(algorithm, 1), average) > 1e-6);
+  algorithm.rejoin(1);
+  CHECK(replica_of(algorithm, 1) == average);
 }
 
 TEST_CASE("local SGD synchronises after every I-th step and after the last step",

@@ -254,7 +254,7 @@ TEST_CASE("an unknown enum value lists the known values", "[sim][scenario]") {
   }
   SECTION("compute kind") {
     const std::string message =
-        message_with(errors_of(with_line("  kind: constant", "  kind: gamma")), {"compute.kind"});
+        message_with(errors_of(with_line("  kind: constant", "  kind: weibull")), {"compute.kind"});
     CHECK_THAT(message, Catch::Contains("lognormal"));
   }
 }

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "sim/algorithms/local_sgd.hpp"
-#include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
+#include "sim/cluster/network.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "tests/support/synthetic_problem.hpp"
@@ -94,12 +94,14 @@ std::unique_ptr<RunRecord> simulate(const RunSetup& setup) {
   compute_spec.sigma = setup.compute_kind == "lognormal" ? 0.3 : 0.0;
   compute_spec.speed_factors = setup.speed_factors;
   ComputeModel compute(compute_spec, setup.workers, 5);
-  const auto collective = sgdsim::make_collective(setup.collective);
+  sgdsim::NetworkSpec network_spec;
+  network_spec.collective = setup.collective;
+  network_spec.link.latency = SimTime::from_ns(kLatencyNs);
+  network_spec.link.bytes_per_second = kBandwidth;
+  sgdsim::Network network(network_spec, setup.workers);
   sgdsim::ClusterTiming timing;
   timing.compute = &compute;
-  timing.collective = collective.get();
-  timing.link.latency = SimTime::from_ns(kLatencyNs);
-  timing.link.bytes_per_second = kBandwidth;
+  timing.network = &network;
   timing.payload_bytes = algorithm.sync_payload_bytes();
   auto record = std::make_unique<RunRecord>();
   record->payload_bytes = timing.payload_bytes;

@@ -1,0 +1,59 @@
+#include "sim/cluster/network.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace sgdsim {
+namespace {
+
+// Participant sets differ only when workers fail; a bound keeps a long run's cache small.
+constexpr std::size_t kMaxCachedCosts = 256;
+
+}  // namespace
+
+double payload_on_wire(const NetworkSpec& spec, double auto_bytes) {
+  return spec.payload_bytes.value_or(auto_bytes) / spec.compression;
+}
+
+Link server_link(const NetworkSpec& spec) {
+  if (spec.server) return *spec.server;
+  return spec.topology == "two_level" ? spec.inter : spec.link;
+}
+
+std::unique_ptr<Topology> make_topology(const NetworkSpec& spec, int workers, bool with_server) {
+  if (workers < 1) throw std::invalid_argument("a network needs at least one worker");
+  const std::optional<Link> server =
+      with_server ? std::optional<Link>(server_link(spec)) : std::nullopt;
+  if (spec.topology == "switch")
+    return std::make_unique<SwitchTopology>(workers, spec.link, server);
+  if (spec.topology == "ring") return std::make_unique<RingTopology>(workers, spec.link, server);
+  if (spec.topology == "two_level") {
+    return std::make_unique<TwoLevelTopology>(workers, spec.workers_per_node, spec.intra,
+                                              spec.inter, spec.nic, server);
+  }
+  std::string known;
+  for (const auto& info : topology_catalog()) known += (known.empty() ? "" : ", ") + info.name;
+  throw std::invalid_argument(
+      fmt::format("unknown topology '{}'; known: {}", spec.topology, known));
+}
+
+Network::Network(const NetworkSpec& spec, int workers)
+    : collective_(make_collective(spec.collective)),
+      topology_(make_topology(spec, workers, collective_->needs_server())) {
+  if (!(spec.compression >= 1.0)) {
+    throw std::invalid_argument(fmt::format("compression {} must be at least 1", spec.compression));
+  }
+  collective_->check_topology(*topology_);
+}
+
+CollectiveCost Network::allreduce_cost(const std::vector<int>& participants, double payload_bytes) {
+  auto key = std::make_pair(participants, payload_bytes);
+  if (const auto found = cache_.find(key); found != cache_.end()) return found->second;
+  CollectiveCost cost = collective_cost(*collective_, participants, payload_bytes, *topology_);
+  if (cache_.size() >= kMaxCachedCosts) cache_.clear();
+  cache_.emplace(std::move(key), cost);
+  return cost;
+}
+
+}  // namespace sgdsim
