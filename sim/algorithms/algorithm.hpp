@@ -48,7 +48,8 @@ class Algorithm {
   // current replicas when no snapshot was taken at `step`.
   virtual ModelMetrics evaluate_average(std::int64_t step) = 0;
 
-  // Writes the current averaged model, one parameter per line.
+  // Writes the model of the latest averaging round (after a complete run: the final average), one
+  // parameter per line.
   virtual void write_average(std::ostream& out) const = 0;
 };
 

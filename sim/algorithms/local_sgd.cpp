@@ -35,8 +35,8 @@ bool LocalSgd<Scalar>::synchronizes_after(std::int64_t step) const {
 }
 
 template <class Scalar>
-void LocalSgd<Scalar>::synchronize(std::int64_t, const std::vector<int>& participants) {
-  this->average_models(participants);
+void LocalSgd<Scalar>::synchronize(std::int64_t step, const std::vector<int>& participants) {
+  this->average_models(step, participants);
   if (!uses_momentum()) return;
   switch (spec_.momentum_sync) {
     case MomentumSync::average:

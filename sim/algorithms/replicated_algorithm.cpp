@@ -49,9 +49,11 @@ void ReplicatedAlgorithm<Scalar>::average_among(std::vector<Vector>& vectors,
 }
 
 template <class Scalar>
-void ReplicatedAlgorithm<Scalar>::average_models(const std::vector<int>& participants) {
+void ReplicatedAlgorithm<Scalar>::average_models(std::int64_t step,
+                                                 const std::vector<int>& participants) {
   average_among(replicas_, participants);
   last_average_ = replicas_[participants.front()];
+  last_average_step_ = step;
 }
 
 template <class Scalar>
@@ -82,6 +84,8 @@ ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
   if (auto it = snapshots_.find(step); it != snapshots_.end()) {
     average = mean_of(it->second);
     snapshots_.erase(it);
+  } else if (step == last_average_step_) {  // right after a round: what its participants agreed on
+    average = last_average_;
   } else {
     average = average_of_replicas();
   }
@@ -100,7 +104,7 @@ ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
 
 template <class Scalar>
 void ReplicatedAlgorithm<Scalar>::write_average(std::ostream& out) const {
-  const Vector average = average_of_replicas();
+  const Vector& average = last_average_;
   out << "parameter\n";
   for (Eigen::Index i = 0; i < average.size(); ++i) {
     out << fmt::format("{}\n", average[i]);

@@ -51,7 +51,7 @@ class ReplicatedAlgorithm : public Algorithm {
   // Replaces the participants' vectors by their mean, through the replica averager.
   void average_among(std::vector<Vector>& vectors, const std::vector<int>& participants);
   // Averages the participants' models and remembers the result for workers that rejoin later.
-  void average_models(const std::vector<int>& participants);
+  void average_models(std::int64_t step, const std::vector<int>& participants);
   Eigen::Index num_params() const { return problem_.objective->num_params(); }
 
  private:
@@ -68,6 +68,7 @@ class ReplicatedAlgorithm : public Algorithm {
   std::vector<BatchBuffer> batches_;
   std::map<std::int64_t, std::vector<Vector>> snapshots_;
   Vector last_average_;  // the model of the latest synchronisation (at first, the initial one)
+  std::int64_t last_average_step_ = 0;
   std::unique_ptr<ReplicaAverager<Scalar>> averager_;
 };
 

@@ -64,6 +64,10 @@ void ChromeTraceWriter::on_wait(int worker, SimTime start, SimTime end) {
   span("waiting", "idle", worker, start, end - start, "");
 }
 
+void ChromeTraceWriter::on_outage(int worker, SimTime start, SimTime end) {
+  span("down", "failure", worker, start, end - start, "");
+}
+
 void ChromeTraceWriter::on_collective(std::int64_t round, SimTime start,
                                       const CollectiveCost& cost) {
   const std::string args = fmt::format(R"("round":{},"bytes_sent":{:.0f})", round, cost.bytes_sent);

@@ -20,6 +20,7 @@ class ChromeTraceWriter final : public RunObserver {
 
   void on_compute(int worker, std::int64_t step, SimTime start, SimTime end) override;
   void on_wait(int worker, SimTime start, SimTime end) override;
+  void on_outage(int worker, SimTime start, SimTime end) override;
   void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) override;
 
   // Writes the closing bracket; also done by the destructor.

@@ -78,28 +78,41 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["payload_bytes"] = facts.payload_bytes;
   j["collective_time_s"] = facts.collective_seconds;
 
-  SimTime compute, communication, idle;
+  SimTime compute, communication, idle, down;
+  std::int64_t failures = 0;
   nlohmann::ordered_json per_worker = nlohmann::ordered_json::array();
   for (std::size_t w = 0; w < result.workers.size(); ++w) {
     const WorkerTimes& t = result.workers[w];
     compute += t.compute;
     communication += t.communication;
     idle += t.idle;
-    per_worker.push_back({{"worker", w},
-                          {"steps", t.steps},
-                          {"compute_s", t.compute.seconds()},
-                          {"communication_s", t.communication.seconds()},
-                          {"idle_s", t.idle.seconds()}});
+    down += t.down;
+    failures += t.failures;
+    nlohmann::ordered_json entry = {{"worker", w},
+                                    {"steps", t.steps},
+                                    {"compute_s", t.compute.seconds()},
+                                    {"communication_s", t.communication.seconds()},
+                                    {"idle_s", t.idle.seconds()},
+                                    {"down_s", t.down.seconds()},
+                                    {"failures", t.failures},
+                                    {"rounds_missed", t.rounds_missed}};
+    if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
+    if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
+    if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];
+    per_worker.push_back(std::move(entry));
   }
   j["compute_time_s"] = compute.seconds();
   j["communication_time_s"] = communication.seconds();
   j["idle_time_s"] = idle.seconds();
+  j["down_time_s"] = down.seconds();
+  j["failures"] = failures;
   // Shares of the cluster's worker-time (workers × sim_time) spent on each activity.
   const double cluster_time =
       result.sim_time.seconds() * static_cast<double>(result.workers.size());
   j["compute_fraction"] = cluster_time > 0 ? compute.seconds() / cluster_time : 0.0;
   j["communication_fraction"] = cluster_time > 0 ? communication.seconds() / cluster_time : 0.0;
   j["idle_fraction"] = cluster_time > 0 ? idle.seconds() / cluster_time : 0.0;
+  j["down_fraction"] = cluster_time > 0 ? down.seconds() / cluster_time : 0.0;
 
   const auto& last = result.last_metrics;
   j["final_step"] = last ? last->step : 0;

@@ -20,6 +20,9 @@ struct RunFacts {
   std::int64_t parameters = 0;
   double wall_time_s = 0.0;
   std::vector<ResourceInfo> resources;  // the network's, indexed like RunResult::resource_bytes
+  std::vector<double> speed_factors;    // resolved, per worker
+  std::vector<std::int64_t> straggler_steps;  // per worker: steps slowed by a straggler event
+  std::vector<std::int64_t> window_steps;     // per worker: steps started in a slow-down window
 };
 
 nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,

@@ -25,6 +25,7 @@ class RunObserver {
   virtual void on_compute(int /*worker*/, std::int64_t /*step*/, SimTime /*start*/,
                           SimTime /*end*/) {}
   virtual void on_wait(int /*worker*/, SimTime /*start*/, SimTime /*end*/) {}
+  virtual void on_outage(int /*worker*/, SimTime /*start*/, SimTime /*end*/) {}
   virtual void on_collective(std::int64_t /*round*/, SimTime /*start*/, const CollectiveCost&) {}
   virtual void on_metrics(const MetricsRow&) {}
 };
@@ -39,6 +40,9 @@ class ObserverList final : public RunObserver {
   }
   void on_wait(int worker, SimTime start, SimTime end) override {
     for (auto* o : observers_) o->on_wait(worker, start, end);
+  }
+  void on_outage(int worker, SimTime start, SimTime end) override {
+    for (auto* o : observers_) o->on_outage(worker, start, end);
   }
   void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) override {
     for (auto* o : observers_) o->on_collective(round, start, cost);

@@ -22,18 +22,24 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
       observer_(observer),
       stop_requested_(stop_requested),
       steps_done_(algorithm.workers(), 0),
-      arrival_(algorithm.workers()) {
+      state_(algorithm.workers(), State::computing),
+      since_(algorithm.workers()),
+      attempt_(algorithm.workers(), 0),
+      deferred_failure_(algorithm.workers()) {
   result_.workers.resize(algorithm.workers());
-  for (int w = 0; w < algorithm.workers(); ++w) participants_.push_back(w);
 }
 
 RunResult SynchronousRun::run() {
   measure(0);
   if (result_.status == RunStatus::ok) {
-    for (int w = 0; w < algorithm_.workers(); ++w) start_step(w);
+    for (int w = 0; w < algorithm_.workers(); ++w) {
+      start_step(w);
+      schedule_next_outage(w);
+    }
     engine_.run();
   }
   result_.sim_time = engine_.now();
+  close_open_spans();
   result_.events = engine_.events_processed();
   for (int w = 0; w < algorithm_.workers(); ++w) result_.workers[w].steps = steps_done_[w];
   return result_;
@@ -46,13 +52,40 @@ bool SynchronousRun::stop_if_requested() {
   return true;
 }
 
-void SynchronousRun::start_step(int worker) {
-  const SimTime duration = timing_.compute->step_time(worker, engine_.now());
-  const SimTime started = engine_.now();
-  engine_.schedule_after(duration, [this, worker, started] { finish_step(worker, started); });
+// Time spent in a state that is still open when the run ends is accounted here, so that every
+// worker's compute + communication + idle + down equals the simulated time.
+void SynchronousRun::close_open_spans() {
+  const SimTime now = engine_.now();
+  for (int w = 0; w < algorithm_.workers(); ++w) {
+    WorkerTimes& times = result_.workers[w];
+    switch (state_[w]) {
+      case State::arrived:
+      case State::rejoining:
+        times.idle += now - since_[w];
+        break;
+      case State::down:
+        times.down += now - since_[w];
+        observer_.on_outage(w, since_[w], now);
+        break;
+      case State::computing:  // a step cut short by the end of the run (divergence, interrupt)
+      case State::communicating:
+        break;
+    }
+  }
 }
 
-void SynchronousRun::finish_step(int worker, SimTime started) {
+void SynchronousRun::start_step(int worker) {
+  const SimTime now = engine_.now();
+  const SimTime duration = timing_.compute->step_time(worker, now);
+  state_[worker] = State::computing;
+  since_[worker] = now;
+  const std::uint64_t attempt = attempt_[worker];
+  engine_.schedule_after(duration,
+                         [this, worker, attempt, now] { finish_step(worker, attempt, now); });
+}
+
+void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime started) {
+  if (attempt != attempt_[worker]) return;  // the worker failed during this step
   // Counted when the step ends, so a run cut short never counts time past its end.
   result_.workers[worker].compute += engine_.now() - started;
   if (stop_if_requested()) return;
@@ -66,11 +99,14 @@ void SynchronousRun::finish_step(int worker, SimTime started) {
     return;
   }
   if (algorithm_.synchronizes_after(step)) {
-    arrival_[worker] = engine_.now();
-    if (++arrived_ == algorithm_.workers()) start_synchronization(step);
+    state_[worker] = State::arrived;
+    since_[worker] = engine_.now();
+    start_synchronization_if_ready();
     return;
   }
-  if (is_eval_step(step)) {
+  // With failures the set of workers that reach a step is not known in advance, so the averaged
+  // model is measured at round ends only (see measures_after_round).
+  if (timing_.availability == nullptr && is_eval_step(step)) {
     algorithm_.snapshot(worker, step);
     if (++snapshots_taken_[step] == algorithm_.workers()) {
       snapshots_taken_.erase(step);
@@ -81,42 +117,164 @@ void SynchronousRun::finish_step(int worker, SimTime started) {
   start_step(worker);
 }
 
-void SynchronousRun::start_synchronization(std::int64_t step) {
-  const SimTime now = engine_.now();
+void SynchronousRun::start_synchronization_if_ready() {
+  if (round_in_flight_) return;
+  std::vector<int> participants;
   for (int w = 0; w < algorithm_.workers(); ++w) {
-    if (arrival_[w] < now) {
-      result_.workers[w].idle += now - arrival_[w];
-      observer_.on_wait(w, arrival_[w], now);
-    }
+    if (state_[w] == State::computing) return;  // someone is still on its way
+    if (state_[w] == State::arrived) participants.push_back(w);
   }
-  CollectiveCost cost = timing_.network->allreduce_cost(participants_, timing_.payload_bytes);
+  if (participants.empty()) return;
+  const SimTime now = engine_.now();
+  const std::int64_t step = steps_done_[participants.front()];
+  for (int w : participants) {
+    if (since_[w] < now) {
+      result_.workers[w].idle += now - since_[w];
+      observer_.on_wait(w, since_[w], now);
+    }
+    state_[w] = State::communicating;
+    since_[w] = now;
+  }
+  CollectiveCost cost = timing_.network->allreduce_cost(participants, timing_.payload_bytes);
   observer_.on_collective(result_.comm_rounds + 1, now, cost);
+  round_in_flight_ = true;
   const SimTime duration = cost.duration;
   engine_.schedule_after(
-      duration, [this, step, cost = std::move(cost)] { finish_synchronization(step, cost); });
+      duration, [this, step, participants = std::move(participants), cost = std::move(cost)] {
+        finish_synchronization(step, participants, cost);
+      });
 }
 
-void SynchronousRun::finish_synchronization(std::int64_t step, const CollectiveCost& cost) {
-  algorithm_.synchronize(step, participants_);
-  arrived_ = 0;
+void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector<int>& participants,
+                                            const CollectiveCost& cost) {
+  round_in_flight_ = false;
+  algorithm_.synchronize(step, participants);
+  const std::int64_t previous_round_step = last_round_step_;
+  last_round_step_ = step;
   ++result_.comm_rounds;
   result_.bytes_sent += cost.bytes_sent;
   result_.resource_bytes.resize(cost.resource_bytes.size(), 0.0);
   for (std::size_t r = 0; r < cost.resource_bytes.size(); ++r) {
     result_.resource_bytes[r] += cost.resource_bytes[r];
   }
-  for (auto& times : result_.workers) times.communication += cost.duration;
-  if (is_eval_step(step)) {
+  for (int w : participants) result_.workers[w].communication += cost.duration;
+  if (participants.size() < static_cast<std::size_t>(algorithm_.workers())) {
+    std::vector<bool> took_part(algorithm_.workers(), false);
+    for (int w : participants) took_part[w] = true;
+    for (int w = 0; w < algorithm_.workers(); ++w) {
+      if (!took_part[w]) ++result_.workers[w].rounds_missed;
+    }
+  }
+  if (measures_after_round(step, previous_round_step)) {
     measure(step);
     if (result_.status != RunStatus::ok) return;
   }
-  if (step == algorithm_.steps()) return;
+  if (step == algorithm_.steps()) {
+    finished_ = true;
+    engine_.stop();  // pending failures and repairs no longer matter
+    return;
+  }
   if (stop_if_requested()) return;
-  for (int w = 0; w < algorithm_.workers(); ++w) start_step(w);
+  for (int w : participants) {
+    if (deferred_failure_[w]) {
+      const SimTime downtime = *deferred_failure_[w];
+      deferred_failure_[w].reset();
+      fail(w, downtime);
+    } else {
+      start_step(w);
+    }
+  }
+  for (int w = 0; w < algorithm_.workers(); ++w) {
+    if (state_[w] == State::rejoining) restart_from_average(w, step);
+  }
+}
+
+void SynchronousRun::schedule_next_outage(int worker) {
+  if (timing_.availability == nullptr) return;
+  const auto outage = timing_.availability->next_outage(worker, engine_.now());
+  if (!outage) return;
+  const SimTime downtime = outage->duration;
+  engine_.schedule_at(outage->start, [this, worker, downtime] {
+    if (finished_) return;
+    if (state_[worker] == State::communicating) {
+      deferred_failure_[worker] = downtime;
+    } else {
+      fail(worker, downtime);
+    }
+  });
+}
+
+void SynchronousRun::fail(int worker, SimTime downtime) {
+  const SimTime now = engine_.now();
+  WorkerTimes& times = result_.workers[worker];
+  switch (state_[worker]) {
+    case State::computing:  // the step in flight is lost, but its time was spent computing
+      ++attempt_[worker];
+      times.compute += now - since_[worker];
+      break;
+    case State::arrived:
+    case State::rejoining:
+      times.idle += now - since_[worker];
+      if (since_[worker] < now) observer_.on_wait(worker, since_[worker], now);
+      break;
+    case State::communicating:
+    case State::down:
+      break;
+  }
+  ++times.failures;
+  state_[worker] = State::down;
+  since_[worker] = now;
+  engine_.schedule_after(downtime, [this, worker] { repair(worker); });
+  start_synchronization_if_ready();  // the others may have been waiting only for this worker
+  if (!anyone_up()) {  // no round will come for repaired workers to join: they go on at once
+    for (int w = 0; w < algorithm_.workers(); ++w) {
+      if (state_[w] == State::rejoining) restart_from_average(w, last_round_step_);
+    }
+  }
+}
+
+void SynchronousRun::repair(int worker) {
+  if (finished_) return;
+  const SimTime now = engine_.now();
+  result_.workers[worker].down += now - since_[worker];
+  observer_.on_outage(worker, since_[worker], now);
+  since_[worker] = now;
+  if (anyone_up()) {
+    state_[worker] = State::rejoining;
+  } else {
+    restart_from_average(worker, last_round_step_);
+  }
+  schedule_next_outage(worker);
+}
+
+void SynchronousRun::restart_from_average(int worker, std::int64_t step) {
+  const SimTime now = engine_.now();
+  if (state_[worker] == State::rejoining && since_[worker] < now) {
+    result_.workers[worker].idle += now - since_[worker];
+    observer_.on_wait(worker, since_[worker], now);
+  }
+  algorithm_.rejoin(worker);
+  steps_done_[worker] = step;
+  start_step(worker);
 }
 
 bool SynchronousRun::is_eval_step(std::int64_t step) const {
   return step == algorithm_.steps() || (eval_every_ > 0 && step % eval_every_ == 0);
+}
+
+// Without failures: at evaluation steps that end a round. With failures: at the first round end
+// at or after each evaluation step.
+bool SynchronousRun::measures_after_round(std::int64_t step,
+                                          std::int64_t previous_round_step) const {
+  if (timing_.availability == nullptr || step == algorithm_.steps()) return is_eval_step(step);
+  return eval_every_ > 0 && step / eval_every_ > previous_round_step / eval_every_;
+}
+
+bool SynchronousRun::anyone_up() const {
+  for (State state : state_) {
+    if (state != State::down && state != State::rejoining) return true;
+  }
+  return false;
 }
 
 void SynchronousRun::measure(std::int64_t step) {

@@ -1,6 +1,12 @@
 // Drives an algorithm whose workers meet at barriers (PR-SGD and kin) through simulated time:
 // each local step takes the compute model's time; a synchronisation starts when the last worker
-// arrives, takes the collective's time, and then every worker resumes.
+// that is up arrives, takes the collective's time, and then every worker resumes.
+//
+// Failures (when an availability model is given): a failing worker loses the step it was
+// computing and leaves; rounds average the workers that are up; a repaired worker waits for the
+// next round to end and restarts from its average (or at once, from the latest average, when no
+// worker is up). A failure during a collective takes effect when the collective ends, since the
+// worker's contribution is already on the wire.
 #pragma once
 
 #include <atomic>
@@ -10,6 +16,7 @@
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
+#include "sim/cluster/availability.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
@@ -24,8 +31,11 @@ const char* to_string(RunStatus status);
 struct WorkerTimes {
   SimTime compute;
   SimTime communication;
-  SimTime idle;  // waiting at barriers for slower workers
+  SimTime idle;  // waiting at barriers for slower workers, or after a repair for a round to end
+  SimTime down;  // failed, until repaired
   std::int64_t steps = 0;
+  std::int64_t failures = 0;
+  std::int64_t rounds_missed = 0;  // rounds it took no part in
 };
 
 struct RunResult {
@@ -44,7 +54,8 @@ struct RunResult {
 struct ClusterTiming {
   ComputeModel* compute = nullptr;
   Network* network = nullptr;
-  double payload_bytes = 0.0;  // S of each synchronisation
+  double payload_bytes = 0.0;                 // S of each synchronisation
+  AvailabilityModel* availability = nullptr;  // null: workers never fail
 };
 
 class SynchronousRun {
@@ -56,13 +67,23 @@ class SynchronousRun {
   RunResult run();
 
  private:
+  enum class State { computing, arrived, communicating, down, rejoining };
+
   void start_step(int worker);
-  void finish_step(int worker, SimTime started);
-  void start_synchronization(std::int64_t step);
-  void finish_synchronization(std::int64_t step, const CollectiveCost& cost);
+  void finish_step(int worker, std::uint64_t attempt, SimTime started);
+  void start_synchronization_if_ready();
+  void finish_synchronization(std::int64_t step, const std::vector<int>& participants,
+                              const CollectiveCost& cost);
+  void schedule_next_outage(int worker);
+  void fail(int worker, SimTime repair_after);
+  void repair(int worker);
+  void restart_from_average(int worker, std::int64_t step);
   bool is_eval_step(std::int64_t step) const;
+  bool measures_after_round(std::int64_t step, std::int64_t previous_round_step) const;
+  bool anyone_up() const;
   void measure(std::int64_t step);
   bool stop_if_requested();
+  void close_open_spans();
 
   Algorithm& algorithm_;
   ClusterTiming timing_;
@@ -73,9 +94,13 @@ class SynchronousRun {
   Engine engine_;
   RunResult result_;
   std::vector<std::int64_t> steps_done_;
-  std::vector<SimTime> arrival_;
-  int arrived_ = 0;
-  std::vector<int> participants_;  // the workers that take part in rounds
+  std::vector<State> state_;
+  std::vector<SimTime> since_;          // when the worker entered its current state
+  std::vector<std::uint64_t> attempt_;  // bumped when a failure abandons a step in flight
+  std::vector<std::optional<SimTime>> deferred_failure_;  // downtime of a failure mid-collective
+  bool round_in_flight_ = false;
+  bool finished_ = false;
+  std::int64_t last_round_step_ = 0;
   std::map<std::int64_t, int> snapshots_taken_;
 };
 

@@ -108,7 +108,13 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
     bad_scenario(s, "network", e.what());
   }
   const double payload = payload_on_wire(s.network, algorithm->sync_payload_bytes());
-  const ClusterTiming timing{&compute, &*network, payload};
+  std::optional<AvailabilityModel> availability;
+  try {
+    if (s.availability.enabled()) availability.emplace(s.availability, s.workers, s.seed);
+  } catch (const std::invalid_argument& e) {
+    bad_scenario(s, "availability", e.what());
+  }
+  const ClusterTiming timing{&compute, &*network, payload, availability ? &*availability : nullptr};
 
   // Input is known good from here on; only now does the output directory appear.
   const fs::path out(options.out_dir);
@@ -148,6 +154,9 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   facts.collective_seconds =
       network->allreduce_cost(all_workers(s.workers), payload).duration.seconds();
   facts.resources = network->resources();
+  facts.speed_factors = compute.speed_factors();
+  facts.straggler_steps = compute.straggler_steps();
+  facts.window_steps = compute.window_steps();
   facts.train_samples = data.train.num_samples();
   facts.test_samples = data.test ? data.test->num_samples() : 0;
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);

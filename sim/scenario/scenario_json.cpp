@@ -149,6 +149,21 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
 
   j["network"] = network_to_json(s.network);
 
+  if (s.availability.enabled()) {
+    auto& availability = j["availability"];
+    if (!s.availability.outages.empty()) {
+      auto& outages = availability["outages"] = nlohmann::ordered_json::array();
+      for (const ScheduledOutage& o : s.availability.outages) {
+        outages.push_back({{"worker", o.worker},
+                           {"at", format_duration(o.start)},
+                           {"for", format_duration(o.duration)}});
+      }
+    }
+    if (s.availability.mean_time_between_failures) {
+      availability["mtbf"] = format_duration(*s.availability.mean_time_between_failures);
+      availability["repair"] = format_duration(s.availability.repair_time);
+    }
+  }
   j["eval"]["every"] = s.eval.every;
   j["output"]["trace"] = s.output.trace;
   j["output"]["model"] = s.output.model;

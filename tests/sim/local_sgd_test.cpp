@@ -370,26 +370,37 @@ TEST_CASE("evaluate_average measures the mean of the snapshots taken at that ste
   CHECK(now.train_loss == Approx(loss_now).epsilon(1e-12));
 }
 
-TEST_CASE("write_average writes a header and one parameter of the averaged model per line",
-          "[sim][local_sgd]") {
-  const Problem<> problem;
-  const auto p = problem.training(2, 4);
-  LocalSgd<double> algorithm(p, spec_of(4, 0.3, 8));
-  drive(algorithm, 1, 3);
+std::vector<double> written_parameters(const LocalSgd<double>& algorithm) {
   std::ostringstream out;
   algorithm.write_average(out);
   std::istringstream in(out.str());
   std::string line;
   std::getline(in, line);
   CHECK(line == "parameter");
-  const Vector average = algorithm.average_of_replicas();
-  Eigen::Index i = 0;
-  while (std::getline(in, line)) {
-    REQUIRE(i < average.size());
-    CHECK(std::stod(line) == average[i]);  // shortest round-trip text: exact
-    ++i;
+  std::vector<double> values;
+  while (std::getline(in, line)) values.push_back(std::stod(line));
+  return values;
+}
+
+TEST_CASE("write_average writes a header and the model of the latest round, one per line",
+          "[sim][local_sgd]") {
+  const Problem<> problem;
+  const auto p = problem.training(2, 8);
+  LocalSgd<double> algorithm(p, spec_of(4, 0.3, 8));
+  drive(algorithm, 1, 3);  // no round yet: the initial model, not the drifting replicas
+  auto written = written_parameters(algorithm);
+  REQUIRE(written.size() == static_cast<std::size_t>(p.initial_params.size()));
+  for (std::size_t i = 0; i < written.size(); ++i) CHECK(written[i] == p.initial_params[i]);
+
+  drive(algorithm, 4, 6);  // a round after step 4, then local steps again
+  const Vector averaged_at_4 = Vector::Map(written_parameters(algorithm).data(), written.size());
+  REQUIRE(relative_difference(averaged_at_4, p.initial_params) > 1e-6);
+  drive(algorithm, 7, 8);
+  written = written_parameters(algorithm);
+  const Vector& final_average = replica_of(algorithm, 0);
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    CHECK(written[i] == final_average[static_cast<Eigen::Index>(i)]);  // shortest text: exact
   }
-  CHECK(i == average.size());
 }
 
 TEST_CASE("a local step reports a model that stopped being finite", "[sim][local_sgd]") {

@@ -1,0 +1,190 @@
+// Workers that fail and come back: rounds go on among the workers that are up, a repaired worker
+// restarts from an average, and every worker's time still adds up.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sim/algorithms/local_sgd.hpp"
+#include "sim/cluster/availability.hpp"
+#include "sim/cluster/compute_model.hpp"
+#include "sim/cluster/network.hpp"
+#include "sim/run/synchronous_run.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_json.hpp"
+#include "tests/support/synthetic_problem.hpp"
+
+namespace {
+
+using sgdsim::AvailabilitySpec;
+using sgdsim::SimTime;
+
+SimTime ms(std::int64_t value) {
+  return SimTime::from_ns(value * 1'000'000);
+}
+
+const sgdsim::testing::SyntheticProblemOptions kOptions{
+    .test_samples = 0, .data_seed = 5, .partition_seed = 6, .init_seed = 7, .run_seed = 8};
+
+// N = 4 workers, I = 2, T = 20 steps of exactly 10 ms each, on a network whose rounds take no
+// time, so that every simulated nanosecond is compute, idle or down time.
+sgdsim::RunResult simulate(const AvailabilitySpec& spec, std::uint64_t seed = 1) {
+  const sgdsim::testing::SyntheticProblem<double> problem(kOptions);
+  sgdsim::AlgorithmSpec algorithm_spec;
+  algorithm_spec.interval = 2;
+  algorithm_spec.lr = 0.1;
+  algorithm_spec.batch_size = 8;
+  sgdsim::LocalSgd<double> algorithm(problem.training(4, 20), algorithm_spec);
+  sgdsim::ComputeSpec compute_spec;
+  compute_spec.kind = "constant";
+  compute_spec.mean = ms(10);
+  sgdsim::ComputeModel compute(compute_spec, 4, seed);
+  sgdsim::NetworkSpec network_spec;
+  network_spec.link.latency = SimTime::zero();
+  network_spec.link.bytes_per_second = 1e30;
+  sgdsim::Network network(network_spec, 4);
+  sgdsim::AvailabilityModel availability(spec, 4, seed);
+  sgdsim::ClusterTiming timing{&compute, &network, algorithm.sync_payload_bytes(),
+                               spec.enabled() ? &availability : nullptr};
+  sgdsim::RunObserver quiet;
+  sgdsim::SynchronousRun run(algorithm, timing, 5, quiet);
+  return run.run();
+}
+
+void check_times_add_up(const sgdsim::RunResult& result) {
+  for (std::size_t w = 0; w < result.workers.size(); ++w) {
+    const auto& t = result.workers[w];
+    INFO("worker " << w);
+    CHECK((t.compute + t.communication + t.idle + t.down).ns() == result.sim_time.ns());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("scheduled outages come in time order, each once", "[sim][availability]") {
+  AvailabilitySpec spec;
+  spec.outages = {{1, ms(50), ms(5)}, {1, ms(10), ms(3)}, {0, ms(20), ms(1)}};
+  sgdsim::AvailabilityModel model(spec, 2, 9);
+  const auto first = model.next_outage(1, SimTime::zero());
+  REQUIRE(first);
+  CHECK(first->start == ms(10));
+  CHECK(first->duration == ms(3));
+  CHECK(model.next_outage(1, ms(13))->start == ms(50));
+  CHECK_FALSE(model.next_outage(1, ms(51)));
+  CHECK(model.next_outage(0, SimTime::zero())->start == ms(20));
+}
+
+TEST_CASE("random failures arrive with the mean time between failures, seeded",
+          "[sim][availability]") {
+  AvailabilitySpec spec;
+  spec.mean_time_between_failures = ms(200);
+  spec.repair_time = ms(7);
+  sgdsim::AvailabilityModel a(spec, 3, 42), b(spec, 3, 42);
+  double total_gap_s = 0.0;
+  const int draws = 100'000;
+  SimTime now = SimTime::zero();
+  for (int i = 0; i < draws; ++i) {
+    const auto outage = a.next_outage(2, now);
+    REQUIRE(outage);
+    CHECK(outage->duration == ms(7));
+    CHECK(b.next_outage(2, now)->start == outage->start);
+    total_gap_s += (outage->start - now).seconds();
+    now = outage->start + outage->duration;
+  }
+  CHECK(total_gap_s / draws == Approx(0.2).epsilon(0.01));
+}
+
+TEST_CASE("a failed worker misses rounds, rejoins from the average at a round end, times add up",
+          "[sim][availability]") {
+  // Worker 2 fails at 35 ms, in its 4th step, for 30 ms. The others average without it after
+  // steps 4 and 6; it is back at 65 ms, waits for the round after step 8 (80 ms), and restarts
+  // from that average. Nobody else is slowed: the run ends at T·c = 200 ms.
+  AvailabilitySpec spec;
+  spec.outages = {{2, ms(35), ms(30)}};
+  const auto result = simulate(spec);
+  REQUIRE(result.status == sgdsim::RunStatus::ok);
+  CHECK(result.sim_time == ms(200));
+  CHECK(result.comm_rounds == 10);
+  const auto& failed = result.workers[2];
+  CHECK(failed.failures == 1);
+  CHECK(failed.down == ms(30));
+  CHECK(failed.idle == ms(15));
+  CHECK(failed.compute == ms(3 * 10 + 5 + 12 * 10));  // steps 1-3, the lost half step, 9-20
+  CHECK(failed.rounds_missed == 3);
+  CHECK(failed.steps == 20);
+  for (int w : {0, 1, 3}) {
+    CHECK(result.workers[w].failures == 0);
+    CHECK(result.workers[w].rounds_missed == 0);
+    CHECK(result.workers[w].compute == ms(200));
+  }
+  check_times_add_up(result);
+}
+
+TEST_CASE("when every worker is down, the first one back restarts from the latest average",
+          "[sim][availability]") {
+  // All fail at 35 ms for 30 ms, in step 4; the latest average is from step 2. Worker 0 comes
+  // back first (65 ms), redoes steps 3-4 alone and averages alone at 85 ms; the rest rejoin then.
+  AvailabilitySpec spec;
+  for (int w = 0; w < 4; ++w) spec.outages.push_back({w, ms(35), ms(30)});
+  const auto result = simulate(spec);
+  REQUIRE(result.status == sgdsim::RunStatus::ok);
+  CHECK(result.sim_time == ms(85 + 16 * 10));
+  for (int w = 0; w < 4; ++w) {
+    CHECK(result.workers[w].steps == 20);
+    CHECK(result.workers[w].failures == 1);
+  }
+  CHECK(result.workers[1].rounds_missed == 1);  // the round after step 4, worker 0's alone
+  check_times_add_up(result);
+}
+
+TEST_CASE("random failures are reproducible from the seed and every run still finishes",
+          "[sim][availability]") {
+  AvailabilitySpec spec;
+  spec.mean_time_between_failures = ms(60);
+  spec.repair_time = ms(25);
+  const auto a = simulate(spec, 3);
+  const auto b = simulate(spec, 3);
+  const auto c = simulate(spec, 4);
+  std::int64_t failures = 0;
+  for (const auto& t : a.workers) failures += t.failures;
+  CHECK(failures > 4);
+  CHECK(a.sim_time == b.sim_time);
+  CHECK(a.last_metrics->model.train_loss == b.last_metrics->model.train_loss);
+  // Failures need not delay the run (the others go on), but they differ between seeds.
+  bool same_outages = true;
+  for (std::size_t w = 0; w < a.workers.size(); ++w) {
+    same_outages = same_outages && a.workers[w].down == c.workers[w].down;
+  }
+  CHECK_FALSE(same_outages);
+  CHECK(a.last_metrics->step == 20);
+  check_times_add_up(a);
+  check_times_add_up(c);
+}
+
+TEST_CASE("the availability section loads and rejects a worker that does not exist",
+          "[sim][availability][scenario]") {
+  const std::string base =
+      "workers: 4\nsteps: 10\nalgorithm: {kind: local_sgd, interval: 2, lr: 0.1}\n"
+      "model: {kind: softmax}\ndata: {kind: synthetic, samples: 100, classes: 3}\n";
+  const auto scenario =
+      sgdsim::load_scenario_text(base +
+                                     "availability:\n  outages: [{worker: 1, at: 2s, for: "
+                                     "500ms}]\n  mtbf: 3600s\n  repair: 1s\n",
+                                 "a.yaml");
+  CHECK(scenario.availability.outages.size() == 1);
+  CHECK(scenario.availability.outages[0].start == ms(2000));
+  // What `sgdsim validate` prints loads back to the same availability.
+  const auto again =
+      sgdsim::load_scenario_text(sgdsim::scenario_to_json(scenario).dump(), "again.yaml");
+  REQUIRE(again.availability.outages.size() == 1);
+  CHECK(again.availability.outages[0].duration == ms(500));
+  CHECK(again.availability.mean_time_between_failures == SimTime::from_seconds(3600));
+  CHECK(again.availability.repair_time == ms(1000));
+  try {
+    sgdsim::load_scenario_text(base + "availability:\n  outages: [{worker: 4, at: 2s, for: 1s}]\n",
+                               "b.yaml");
+    FAIL("expected a ConfigError");
+  } catch (const sgdsim::ConfigError& e) {
+    CHECK_THAT(e.messages().front(),
+               Catch::Contains("b.yaml:7:") && Catch::Contains("availability.outages[0].worker"));
+  }
+}
