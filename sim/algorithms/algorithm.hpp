@@ -38,6 +38,14 @@ class Algorithm {
   virtual void synchronize(std::int64_t step, const std::vector<int>& participants) = 0;
   // A worker coming back after a failure restarts from the latest average.
   virtual void rejoin(int worker) = 0;
+
+  // Averaging that overlaps with local steps (network.overlap): a worker sends its model as of the
+  // round's step and goes on; once the collective is done, the average x̄ arrives and the worker
+  // keeps the progress it made meanwhile: x ← x̄ + (x − x_sent).
+  virtual void begin_delayed_round(int worker) = 0;
+  virtual void complete_delayed_round(std::int64_t step, const std::vector<int>& participants) = 0;
+  // `steps_since_sent` 0: the worker has not moved, and takes x̄ exactly.
+  virtual void apply_delayed_round(int worker, std::int64_t steps_since_sent) = 0;
   // Bytes each worker contributes to one synchronisation (the collective's payload S).
   virtual double sync_payload_bytes() const = 0;
 

@@ -16,6 +16,7 @@ ReplicatedAlgorithm<Scalar>::ReplicatedAlgorithm(TrainingProblem<Scalar> problem
   if (workers < 1) throw std::invalid_argument("at least one worker is needed");
   replicas_.assign(workers, problem_.initial_params);
   last_average_ = problem_.initial_params;
+  sent_.resize(workers);
   batches_.resize(workers);
   samplers_.reserve(workers);
   for (int w = 0; w < workers; ++w) {
@@ -69,6 +70,28 @@ template <class Scalar>
 typename ReplicatedAlgorithm<Scalar>::Vector ReplicatedAlgorithm<Scalar>::average_of_replicas()
     const {
   return mean_of(replicas_);
+}
+
+template <class Scalar>
+void ReplicatedAlgorithm<Scalar>::complete_delayed_round(std::int64_t step,
+                                                         const std::vector<int>& participants) {
+  std::vector<Vector> sent;
+  sent.reserve(participants.size());
+  for (int w : participants) sent.push_back(sent_[w]);
+  std::vector<int> all(sent.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  average_among(sent, all);
+  last_average_ = std::move(sent.front());
+  last_average_step_ = step;
+}
+
+template <class Scalar>
+void ReplicatedAlgorithm<Scalar>::apply_delayed_round(int worker, std::int64_t steps_since_sent) {
+  if (steps_since_sent == 0) {
+    replicas_[worker] = last_average_;  // x̄ + (x − x) would round
+  } else {
+    replicas_[worker] += last_average_ - sent_[worker];
+  }
 }
 
 template <class Scalar>

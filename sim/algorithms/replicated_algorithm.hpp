@@ -40,6 +40,9 @@ class ReplicatedAlgorithm : public Algorithm {
   ModelMetrics evaluate_average(std::int64_t step) override;
   void write_average(std::ostream& out) const override;
   void rejoin(int worker) override { replicas_[worker] = last_average_; }
+  void begin_delayed_round(int worker) override { sent_[worker] = replicas_[worker]; }
+  void complete_delayed_round(std::int64_t step, const std::vector<int>& participants) override;
+  void apply_delayed_round(int worker, std::int64_t steps_since_sent) override;
 
   const Vector& replica(int worker) const { return replicas_[worker]; }
   Vector average_of_replicas() const;
@@ -67,7 +70,8 @@ class ReplicatedAlgorithm : public Algorithm {
   std::vector<BatchSampler> samplers_;
   std::vector<BatchBuffer> batches_;
   std::map<std::int64_t, std::vector<Vector>> snapshots_;
-  Vector last_average_;  // the model of the latest synchronisation (at first, the initial one)
+  std::vector<Vector> sent_;  // each worker's model as sent into an overlapped round
+  Vector last_average_;       // the model of the latest synchronisation (at first, the initial one)
   std::int64_t last_average_step_ = 0;
   std::unique_ptr<ReplicaAverager<Scalar>> averager_;
 };

@@ -27,6 +27,7 @@ struct NetworkSpec {
   std::string collective = "ring_allreduce";
   std::optional<double> payload_bytes;  // nullopt: auto, the bytes the algorithm averages
   double compression = 1.0;             // bytes on the wire = payload / compression
+  bool overlap = false;  // averaging overlaps the next local steps (sim/run/synchronous_run.hpp)
 };
 
 // S of one round: the explicit payload, or `auto_bytes` (what the algorithm averages), divided by

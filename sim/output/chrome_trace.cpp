@@ -16,11 +16,13 @@ std::string micros(SimTime t) {
 }  // namespace
 
 ChromeTraceWriter::ChromeTraceWriter(const std::string& path, const std::string& scenario_name,
-                                     int workers, std::string collective_name)
+                                     int workers, std::string collective_name,
+                                     bool collectives_on_workers)
     : file_(std::fopen(path.c_str(), "w")),
       path_(path),
       workers_(workers),
-      collective_name_(std::move(collective_name)) {
+      collective_name_(std::move(collective_name)),
+      collectives_on_workers_(collectives_on_workers) {
   if (file_ == nullptr) throw std::runtime_error("cannot write " + path);
   std::fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", file_);
   const auto meta = [this](const char* what, int tid, const std::string& name) {
@@ -71,7 +73,7 @@ void ChromeTraceWriter::on_outage(int worker, SimTime start, SimTime end) {
 void ChromeTraceWriter::on_collective(std::int64_t round, SimTime start,
                                       const CollectiveCost& cost) {
   const std::string args = fmt::format(R"("round":{},"bytes_sent":{:.0f})", round, cost.bytes_sent);
-  for (int w = 0; w < workers_; ++w) {
+  for (int w = 0; collectives_on_workers_ && w < workers_; ++w) {
     span(collective_name_.c_str(), "communication", w, start, cost.duration, args);
   }
   SimTime phase_start = start;

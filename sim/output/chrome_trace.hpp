@@ -12,8 +12,10 @@ namespace sgdsim {
 
 class ChromeTraceWriter final : public RunObserver {
  public:
+  // With overlapped averaging, collectives run under compute spans, so they are drawn on the
+  // network track only (`collectives_on_workers` false).
   ChromeTraceWriter(const std::string& path, const std::string& scenario_name, int workers,
-                    std::string collective_name);
+                    std::string collective_name, bool collectives_on_workers = true);
   ~ChromeTraceWriter() override;
   ChromeTraceWriter(const ChromeTraceWriter&) = delete;
   ChromeTraceWriter& operator=(const ChromeTraceWriter&) = delete;
@@ -35,6 +37,7 @@ class ChromeTraceWriter final : public RunObserver {
   std::string path_;
   int workers_;
   std::string collective_name_;
+  bool collectives_on_workers_;
   bool first_ = true;
 };
 

@@ -96,6 +96,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                                     {"down_s", t.down.seconds()},
                                     {"failures", t.failures},
                                     {"rounds_missed", t.rounds_missed}};
+    if (scenario.network.overlap) entry["stale_steps"] = t.stale_steps;
     if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
     if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
     if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];

@@ -1,5 +1,7 @@
 #include "sim/run/synchronous_run.hpp"
 
+#include <algorithm>
+
 namespace sgdsim {
 
 const char* to_string(RunStatus status) {
@@ -25,8 +27,13 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
       state_(algorithm.workers(), State::computing),
       since_(algorithm.workers()),
       attempt_(algorithm.workers(), 0),
-      deferred_failure_(algorithm.workers()) {
+      deferred_failure_(algorithm.workers()),
+      outstanding_(algorithm.workers(), false),
+      needs_apply_(algorithm.workers(), false),
+      sent_at_step_(algorithm.workers(), 0),
+      blocked_step_(algorithm.workers(), 0) {
   result_.workers.resize(algorithm.workers());
+  for (int w = 0; w < algorithm.workers(); ++w) everyone_.push_back(w);
 }
 
 RunResult SynchronousRun::run() {
@@ -61,6 +68,7 @@ void SynchronousRun::close_open_spans() {
     switch (state_[w]) {
       case State::arrived:
       case State::rejoining:
+      case State::blocked:
         times.idle += now - since_[w];
         break;
       case State::down:
@@ -75,6 +83,7 @@ void SynchronousRun::close_open_spans() {
 }
 
 void SynchronousRun::start_step(int worker) {
+  apply_if_due(worker);
   const SimTime now = engine_.now();
   const SimTime duration = timing_.compute->step_time(worker, now);
   state_[worker] = State::computing;
@@ -96,6 +105,10 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
     result_.diverged_step = step;
     result_.diverged_worker = worker;
     engine_.stop();
+    return;
+  }
+  if (algorithm_.synchronizes_after(step) && timing_.overlap) {
+    arrive_overlapped(worker, step);
     return;
   }
   if (algorithm_.synchronizes_after(step)) {
@@ -151,12 +164,7 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
   algorithm_.synchronize(step, participants);
   const std::int64_t previous_round_step = last_round_step_;
   last_round_step_ = step;
-  ++result_.comm_rounds;
-  result_.bytes_sent += cost.bytes_sent;
-  result_.resource_bytes.resize(cost.resource_bytes.size(), 0.0);
-  for (std::size_t r = 0; r < cost.resource_bytes.size(); ++r) {
-    result_.resource_bytes[r] += cost.resource_bytes[r];
-  }
+  add_round_traffic(cost);
   for (int w : participants) result_.workers[w].communication += cost.duration;
   if (participants.size() < static_cast<std::size_t>(algorithm_.workers())) {
     std::vector<bool> took_part(algorithm_.workers(), false);
@@ -219,6 +227,7 @@ void SynchronousRun::fail(int worker, SimTime downtime) {
       break;
     case State::communicating:
     case State::down:
+    case State::blocked:  // overlap and failures are not combined (the scenario loader refuses)
       break;
   }
   ++times.failures;
@@ -256,6 +265,96 @@ void SynchronousRun::restart_from_average(int worker, std::int64_t step) {
   algorithm_.rejoin(worker);
   steps_done_[worker] = step;
   start_step(worker);
+}
+
+void SynchronousRun::add_round_traffic(const CollectiveCost& cost) {
+  ++result_.comm_rounds;
+  result_.bytes_sent += cost.bytes_sent;
+  result_.resource_bytes.resize(cost.resource_bytes.size(), 0.0);
+  for (std::size_t r = 0; r < cost.resource_bytes.size(); ++r) {
+    result_.resource_bytes[r] += cost.resource_bytes[r];
+  }
+}
+
+void SynchronousRun::apply_if_due(int worker) {
+  if (!needs_apply_[worker]) return;
+  needs_apply_[worker] = false;
+  const std::int64_t stale = steps_done_[worker] - sent_at_step_[worker];
+  algorithm_.apply_delayed_round(worker, stale);
+  result_.workers[worker].stale_steps += stale;
+}
+
+void SynchronousRun::arrive_overlapped(int worker, std::int64_t step) {
+  apply_if_due(worker);
+  if (outstanding_[worker]) {  // its previous model is still being averaged: wait for the result
+    state_[worker] = State::blocked;
+    since_[worker] = engine_.now();
+    blocked_step_[worker] = step;
+    return;
+  }
+  send_into_round(worker, step);
+}
+
+void SynchronousRun::send_into_round(int worker, std::int64_t step) {
+  algorithm_.begin_delayed_round(worker);
+  outstanding_[worker] = true;
+  sent_at_step_[worker] = step;
+  if (step == algorithm_.steps()) {  // nothing left to overlap with: wait for the final average
+    state_[worker] = State::blocked;
+    since_[worker] = engine_.now();
+    blocked_step_[worker] = 0;
+  } else {
+    start_step(worker);
+  }
+  if (++sent_count_ < algorithm_.workers()) return;
+  sent_count_ = 0;
+  round_started_ = engine_.now();
+  CollectiveCost cost = timing_.network->allreduce_cost(everyone_, timing_.payload_bytes);
+  observer_.on_collective(result_.comm_rounds + 1, round_started_, cost);
+  const SimTime duration = cost.duration;
+  engine_.schedule_after(
+      duration, [this, step, cost = std::move(cost)] { finish_overlapped_round(step, cost); });
+}
+
+void SynchronousRun::finish_overlapped_round(std::int64_t step, const CollectiveCost& cost) {
+  algorithm_.complete_delayed_round(step, everyone_);
+  last_round_step_ = step;
+  add_round_traffic(cost);
+  const SimTime now = engine_.now();
+  std::vector<int> unblocked;
+  for (int w = 0; w < algorithm_.workers(); ++w) {
+    outstanding_[w] = false;
+    if (state_[w] != State::blocked) {
+      needs_apply_[w] = true;  // computing: the average lands at its next step boundary
+      continue;
+    }
+    // Waiting before the collective began is idle (slower workers); after, communication.
+    WorkerTimes& times = result_.workers[w];
+    const SimTime waited_from = std::max(since_[w], round_started_);
+    if (since_[w] < round_started_) {
+      times.idle += round_started_ - since_[w];
+      observer_.on_wait(w, since_[w], round_started_);
+    }
+    times.communication += now - waited_from;
+    since_[w] = now;  // accounted up to here
+    needs_apply_[w] = true;
+    apply_if_due(w);
+    unblocked.push_back(w);
+  }
+  if (measures_after_round(step, step - 1)) {
+    measure(step);
+    if (result_.status != RunStatus::ok) return;
+  }
+  if (step == algorithm_.steps()) {
+    finished_ = true;
+    engine_.stop();
+    return;
+  }
+  if (stop_if_requested()) return;
+  for (int w : unblocked) {
+    state_[w] = State::computing;
+    send_into_round(w, blocked_step_[w]);
+  }
 }
 
 bool SynchronousRun::is_eval_step(std::int64_t step) const {

@@ -7,6 +7,13 @@
 // next round to end and restarts from its average (or at once, from the latest average, when no
 // worker is up). A failure during a collective takes effect when the collective ends, since the
 // worker's contribution is already on the wire.
+//
+// Overlap (network.overlap): at a round's step a worker sends its model and goes straight on with
+// its next local steps; the collective starts when the last worker has sent, and when it ends each
+// worker applies x ← x̄ + (x − x_sent) at its next step boundary, keeping the progress it made
+// meanwhile (so its model carries that many stale steps). A worker that reaches the next round's
+// step before the previous average arrived waits for it; after the last step every worker waits
+// for the final average. Only that waiting is exposed communication.
 #pragma once
 
 #include <atomic>
@@ -36,6 +43,7 @@ struct WorkerTimes {
   std::int64_t steps = 0;
   std::int64_t failures = 0;
   std::int64_t rounds_missed = 0;  // rounds it took no part in
+  std::int64_t stale_steps = 0;    // overlap: local steps taken between sending and applying
 };
 
 struct RunResult {
@@ -56,6 +64,7 @@ struct ClusterTiming {
   Network* network = nullptr;
   double payload_bytes = 0.0;                 // S of each synchronisation
   AvailabilityModel* availability = nullptr;  // null: workers never fail
+  bool overlap = false;  // averaging overlaps with the next local steps (see below)
 };
 
 class SynchronousRun {
@@ -67,7 +76,7 @@ class SynchronousRun {
   RunResult run();
 
  private:
-  enum class State { computing, arrived, communicating, down, rejoining };
+  enum class State { computing, arrived, communicating, down, rejoining, blocked };
 
   void start_step(int worker);
   void finish_step(int worker, std::uint64_t attempt, SimTime started);
@@ -79,6 +88,11 @@ class SynchronousRun {
   void repair(int worker);
   void restart_from_average(int worker, std::int64_t step);
   bool is_eval_step(std::int64_t step) const;
+  void arrive_overlapped(int worker, std::int64_t step);
+  void send_into_round(int worker, std::int64_t step);
+  void finish_overlapped_round(std::int64_t step, const CollectiveCost& cost);
+  void apply_if_due(int worker);
+  void add_round_traffic(const CollectiveCost& cost);
   bool measures_after_round(std::int64_t step, std::int64_t previous_round_step) const;
   bool anyone_up() const;
   void measure(std::int64_t step);
@@ -102,6 +116,14 @@ class SynchronousRun {
   bool finished_ = false;
   std::int64_t last_round_step_ = 0;
   std::map<std::int64_t, int> snapshots_taken_;
+  // Overlapped rounds.
+  std::vector<int> everyone_;
+  std::vector<bool> outstanding_;  // sent into a round that has not ended yet
+  std::vector<bool> needs_apply_;  // a round ended while the worker was computing
+  std::vector<std::int64_t> sent_at_step_;
+  std::vector<std::int64_t> blocked_step_;  // the round step a blocked worker waits to send, or 0
+  int sent_count_ = 0;
+  SimTime round_started_;
 };
 
 }  // namespace sgdsim

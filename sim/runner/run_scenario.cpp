@@ -114,7 +114,12 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   } catch (const std::invalid_argument& e) {
     bad_scenario(s, "availability", e.what());
   }
-  const ClusterTiming timing{&compute, &*network, payload, availability ? &*availability : nullptr};
+  if (s.network.overlap && availability) {
+    bad_scenario(s, "network.overlap",
+                 "overlapping averaging with failing workers is not modelled; drop one of them");
+  }
+  const ClusterTiming timing{&compute, &*network, payload, availability ? &*availability : nullptr,
+                             s.network.overlap};
 
   // Input is known good from here on; only now does the output directory appear.
   const fs::path out(options.out_dir);
@@ -132,7 +137,8 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
     observers.add(&metrics);
     std::optional<ChromeTraceWriter> trace;
     if (s.output.trace) {
-      trace.emplace((out / "trace.json").string(), s.name, s.workers, s.network.collective);
+      trace.emplace((out / "trace.json").string(), s.name, s.workers, s.network.collective,
+                    !s.network.overlap);
       observers.add(&*trace);
     }
     std::optional<ProgressReporter> progress;

@@ -79,6 +79,7 @@ void read_network(yaml::Section s, NetworkSpec& n, int workers) {
     n.payload_bytes = *v;
   }
   if (auto v = s.real("compression", 1.0, 1e6)) n.compression = *v;
+  if (auto v = s.boolean("overlap")) n.overlap = *v;
   s.finish();
 }
 

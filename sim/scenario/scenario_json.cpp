@@ -104,6 +104,7 @@ nlohmann::ordered_json network_to_json(const NetworkSpec& n) {
   if (n.collective == "parameter_server") j["server"] = link_to_json(server_link(n));
   j["payload"] = n.payload_bytes ? format_size(*n.payload_bytes) : "auto";
   j["compression"] = n.compression;
+  j["overlap"] = n.overlap;
   return j;
 }
 
