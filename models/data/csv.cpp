@@ -2,6 +2,7 @@
 // plain numbers separated by commas (no quoting); blank lines, CRLF endings and a UTF-8 byte-order
 // mark are tolerated.
 #include "models/data/csv.hpp"
+#include "models/data/csv_cells.hpp"
 
 #include <fmt/format.h>
 
@@ -19,6 +20,9 @@
 
 namespace sgdsim {
 namespace {
+
+using csv::split_cells;
+using csv::trim;
 
 // Larger class indices almost surely mean a regression target loaded as classes, and would make a
 // softmax layer absurdly wide.
@@ -40,24 +44,6 @@ std::string read_whole_file(const std::string& path) {
     throw DataError("cannot read '" + path + "': " + std::strerror(errno));
   }
   return content;
-}
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kBlank = " \t\r";
-  const auto first = text.find_first_not_of(kBlank);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kBlank) - first + 1);
-}
-
-std::vector<std::string_view> split_cells(std::string_view line) {
-  std::vector<std::string_view> cells;
-  std::size_t start = 0;
-  for (;;) {
-    const auto comma = line.find(',', start);
-    cells.push_back(trim(line.substr(start, comma - start)));
-    if (comma == std::string_view::npos) return cells;
-    start = comma + 1;
-  }
 }
 
 class CsvReader {

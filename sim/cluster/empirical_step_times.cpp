@@ -9,30 +9,16 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "models/data/csv_cells.hpp"
 #include "models/data/dataset.hpp"
 
 namespace sgdsim {
 namespace {
 
+using csv::split_cells;
+using csv::trim;
+
 constexpr std::string_view kColumnName = "step_time_s";
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kBlank = " \t\r";
-  const auto first = text.find_first_not_of(kBlank);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kBlank) - first + 1);
-}
-
-std::vector<std::string_view> split_cells(std::string_view line) {
-  std::vector<std::string_view> cells;
-  std::size_t start = 0;
-  for (;;) {
-    const auto comma = line.find(',', start);
-    cells.push_back(trim(line.substr(start, comma - start)));
-    if (comma == std::string_view::npos) return cells;
-    start = comma + 1;
-  }
-}
 
 }  // namespace
 
