@@ -19,7 +19,8 @@ struct ScheduledOutage {
 
 struct AvailabilitySpec {
   std::vector<ScheduledOutage> outages;
-  std::optional<SimTime> mean_time_between_failures;  // per worker, exponential; none: no random failures
+  std::optional<SimTime>
+      mean_time_between_failures;  // per worker, exponential; none: no random failures
   SimTime repair_time = SimTime::from_ns(10'000'000'000);  // downtime of a random failure
 
   bool enabled() const { return !outages.empty() || mean_time_between_failures.has_value(); }
