@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sgdsim {
 
@@ -19,10 +20,37 @@ struct LrSchedule {
   double factor = 1.0;
 };
 
+// When workers synchronise: `algorithm.interval` in a scenario. The last step always does.
+enum class IntervalKind {
+  fixed,       // every `AlgorithmSpec::interval` steps
+  theory,      // fixed, with I = max(1, ⌊c_I·T^{1/4}/N^{3/4}⌋) resolved by the loader
+  post_local,  // after every step t ≤ t₀, then after every t with (t − t₀) % H == 0
+  adaptive,    // AdaComm-style: I shrinks from I₀ as the training loss falls
+  list,        // piecewise-constant: (from_step, interval) phases
+};
+
+struct IntervalPhase {
+  std::int64_t from_step = 0;  // the phase covers steps t > from_step (up to the next phase)
+  std::int64_t interval = 1;   // synchronise after t with (t − from_step) % interval == 0
+};
+
+struct IntervalScheduleSpec {
+  IntervalKind kind = IntervalKind::fixed;
+  double interval_constant = 1.0;     // theory: c_I
+  std::int64_t switch_step = 0;       // post_local: t₀
+  std::int64_t local_interval = 1;    // post_local: H
+  std::int64_t initial = 1;           // adaptive: I₀
+  std::int64_t minimum = 1;           // adaptive: the interval never falls below this
+  std::vector<IntervalPhase> phases;  // list: first from_step 0, from_steps strictly increasing
+};
+
 struct AlgorithmSpec {
   std::string kind = "local_sgd";
-  std::int64_t interval = 1;     // I: average every I local steps
-  double lr = 0.05;              // γ
+  std::int64_t interval = 1;  // I of a fixed or theory schedule (theory: resolved by the loader)
+  double lr = 0.05;           // γ (with lr_theory: resolved by the loader)
+  bool lr_theory = false;     // `lr: theory`: γ = c_γ·√(N/T) (Yu, Yang & Zhu 2019, Cor. 1)
+  double lr_constant = 1.0;   // c_γ
+  IntervalScheduleSpec interval_schedule;
   std::int64_t batch_size = 32;  // 0 = the worker's whole shard
   double momentum = 0.0;         // heavy-ball coefficient μ
   MomentumSync momentum_sync = MomentumSync::average;

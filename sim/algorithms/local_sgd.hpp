@@ -1,9 +1,11 @@
 // Parallel Restarted SGD (Yu, Yang & Zhu, AAAI 2019, Algorithm 1), a.k.a. local SGD: every worker
 // runs SGD on its own mini-batches; after every I-th step (and after the last) all replicas are
-// replaced by their exact average. I = 1 is parallel mini-batch SGD.
+// replaced by their exact average. I = 1 is parallel mini-batch SGD. When to average follows the
+// spec's IntervalSchedule (fixed I, theory, post_local, adaptive or a list of phases).
 #pragma once
 
 #include "sim/algorithms/algorithm_spec.hpp"
+#include "sim/algorithms/interval_schedule.hpp"
 #include "sim/algorithms/replicated_algorithm.hpp"
 
 namespace sgdsim {
@@ -22,10 +24,17 @@ class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
   void rejoin(int worker) override;
   double sync_payload_bytes() const override;
 
+  const IntervalSchedule& schedule() const { return schedule_; }
+
  private:
   bool uses_momentum() const { return spec_.momentum != 0.0; }
 
   AlgorithmSpec spec_;
+  IntervalSchedule schedule_;
+  // Each worker's mini-batch losses since the latest synchronisation, summed in worker order at
+  // the next one (so the mean does not depend on the order in which workers finished steps).
+  std::vector<double> round_loss_sum_;
+  std::vector<std::int64_t> round_loss_steps_;
   std::vector<Vector> gradients_;
   std::vector<Vector> momentum_;  // heavy-ball buffers v ← μv + g; empty without momentum
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "sim/algorithms/interval_schedule.hpp"
 #include "sim/scenario/scenario_json.hpp"
 
 namespace sgdsim {
@@ -70,7 +71,12 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   }
   j["workers"] = scenario.workers;
   j["steps"] = scenario.steps;
-  j["interval"] = scenario.algorithm.interval;
+  // The I and γ the run used: "interval" is null for schedules whose interval varies.
+  const IntervalKind schedule = scenario.algorithm.interval_schedule.kind;
+  j["interval"] = schedule == IntervalKind::fixed || schedule == IntervalKind::theory
+                      ? nlohmann::ordered_json(scenario.algorithm.interval)
+                      : nlohmann::ordered_json(nullptr);
+  j["interval_schedule"] = describe_interval_schedule(scenario.algorithm);
   j["lr"] = scenario.algorithm.lr;
   j["comm_rounds"] = result.comm_rounds;
   j["sim_time_s"] = result.sim_time.seconds();
@@ -100,6 +106,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
     if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
     if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
     if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];
+    if (w < facts.label_histograms.size()) entry["label_histogram"] = facts.label_histograms[w];
     per_worker.push_back(std::move(entry));
   }
   j["compute_time_s"] = compute.seconds();

@@ -23,6 +23,8 @@ struct RunFacts {
   std::vector<double> speed_factors;    // resolved, per worker
   std::vector<std::int64_t> straggler_steps;  // per worker: steps slowed by a straggler event
   std::vector<std::int64_t> window_steps;     // per worker: steps started in a slow-down window
+  // per worker: samples of each class in its shard (classification only; empty for regression)
+  std::vector<std::vector<std::int64_t>> label_histograms;
 };
 
 nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,

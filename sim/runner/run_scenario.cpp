@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -72,12 +73,26 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   } catch (const std::invalid_argument& e) {
     bad_scenario(s, "model", e.what());
   }
+  // Class labels (classification only) for the label-based partitions and the histograms.
+  std::vector<int> labels;
+  if (data.train.num_classes > 0) {
+    labels.resize(static_cast<std::size_t>(data.train.num_samples()));
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      labels[i] = static_cast<int>(std::lround(data.train.targets[static_cast<Eigen::Index>(i)]));
+    }
+  }
+  const bool by_label =
+      s.data.partition == PartitionKind::dirichlet || s.data.partition == PartitionKind::shards;
   std::vector<Shard> shards;
   try {
-    shards = partition(s.data.partition, data.train.num_samples(), s.workers,
-                       derive_seed(s.seed, "partition"));
+    shards = partition(s.data.partition_spec(), data.train.num_samples(), labels,
+                       data.train.num_classes, s.workers, derive_seed(s.seed, "partition"));
   } catch (const std::invalid_argument& e) {
-    bad_scenario(s, "workers", e.what());
+    bad_scenario(s, by_label ? "data.partition" : "workers", e.what());
+  }
+  std::vector<std::vector<std::int64_t>> histograms;
+  if (data.train.num_classes > 0) {
+    histograms = label_histograms(shards, labels, data.train.num_classes);
   }
   std::size_t smallest_shard = shards.front().size();
   for (const Shard& shard : shards) smallest_shard = std::min(smallest_shard, shard.size());
@@ -166,6 +181,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   facts.train_samples = data.train.num_samples();
   facts.test_samples = data.test ? data.test->num_samples() : 0;
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);
+  facts.label_histograms = std::move(histograms);
   facts.parameters = objective->num_params();
   facts.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

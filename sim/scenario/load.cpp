@@ -3,12 +3,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "models/data/idx.hpp"
 #include "models/model_spec.hpp"
+#include "sim/algorithms/interval_schedule.hpp"
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -21,7 +23,6 @@ namespace {
 using yaml::Diagnostics;
 using yaml::Section;
 
-constexpr std::int64_t kMaxSteps = 1'000'000'000;
 constexpr std::int64_t kMaxWorkers = 1 << 20;
 
 // Applies "a.b.c=value"; the value is parsed as YAML so lists and numbers keep their types.
@@ -117,33 +118,7 @@ void include_cluster(YAML::Node& root, const std::string& source, Diagnostics& d
   merge_defaults(root, defaults, "", file, diagnostics);
 }
 
-void read_algorithm(Section s, AlgorithmSpec& a, Diagnostics&) {
-  if (auto v = s.choice("kind", names_of(algorithm_catalog()), true)) a.kind = *v;
-  if (auto v = s.integer("interval", 1, kMaxSteps, a.kind == "local_sgd")) a.interval = *v;
-  if (auto v = s.real("lr", 0.0, 1e6, true, true)) a.lr = *v;
-  if (s.has("batch_size") && s.node()["batch_size"].IsScalar() &&
-      s.node()["batch_size"].Scalar() == "full") {
-    s.text("batch_size");
-    a.batch_size = 0;
-  } else if (s.has("batch_size")) {
-    if (auto v = s.integer("batch_size", 1, 1 << 24)) a.batch_size = *v;
-  }
-  if (auto v = s.real("momentum", 0.0, 0.999999)) a.momentum = *v;
-  if (auto v = s.choice("momentum_sync", {"average", "local", "reset"})) {
-    a.momentum_sync = *v == "average" ? MomentumSync::average
-                      : *v == "local" ? MomentumSync::local
-                                      : MomentumSync::reset;
-  }
-  if (auto schedule = s.section("lr_schedule")) {
-    if (auto v = schedule->choice("kind", {"constant", "step"}, true)) a.lr_schedule.kind = *v;
-    const bool step = a.lr_schedule.kind == "step";
-    if (auto v = schedule->integer("every", 1, kMaxSteps, step)) a.lr_schedule.every = *v;
-    if (auto v = schedule->real("factor", 0.0, 1.0, step, true)) a.lr_schedule.factor = *v;
-    schedule->finish();
-  }
-  s.finish();
-}
-
+// A YAML scalar that is an integer, as Section::integer reads one.
 void read_model(Section s, ModelSpec& m) {
   if (auto v = s.choice("kind", names_of(model_catalog()), true)) m.kind = *v;
   if (auto v = s.integers("hidden", 1, 1 << 20)) {
@@ -162,11 +137,42 @@ void read_model(Section s, ModelSpec& m) {
   s.finish();
 }
 
+// data.partition and its parameters: alpha only with dirichlet, labels_per_worker only with shards.
+void read_partition(Section& s, DataSpec& d, const ModelSpec& model) {
+  if (auto v = s.choice("partition", {"iid", "contiguous", "dirichlet", "shards"})) {
+    for (PartitionKind kind : {PartitionKind::iid, PartitionKind::contiguous,
+                               PartitionKind::dirichlet, PartitionKind::shards}) {
+      if (*v == to_string(kind)) d.partition = kind;
+    }
+  }
+  const bool dirichlet = d.partition == PartitionKind::dirichlet;
+  const bool shards = d.partition == PartitionKind::shards;
+  if (dirichlet) {
+    if (auto v = s.real("alpha", 0.0, 1e12, false, true)) d.alpha = *v;
+  } else if (s.has("alpha")) {
+    s.error("alpha", fmt::format("alpha applies only to partition: dirichlet, not {}",
+                                 to_string(d.partition)));
+  }
+  if (shards) {
+    if (auto v = s.integer("labels_per_worker", 1, 1'000'000)) {
+      d.labels_per_worker = static_cast<int>(*v);
+    }
+  } else if (s.has("labels_per_worker")) {
+    s.error("labels_per_worker",
+            fmt::format("labels_per_worker applies only to partition: shards, not {}",
+                        to_string(d.partition)));
+  }
+  const ModelInfo* info = find_model(model.kind);
+  if ((dirichlet || shards) && info && info->task == Task::regression) {
+    s.error("partition", fmt::format("partition {} splits by class label, but model {} is a "
+                                     "regression model; use iid or contiguous",
+                                     to_string(d.partition), model.kind));
+  }
+}
+
 void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string& source) {
   if (auto v = s.choice("kind", {"synthetic", "csv", "fashion_mnist"}, true)) d.kind = *v;
-  if (auto v = s.choice("partition", {"iid", "contiguous"})) {
-    d.partition = *v == "iid" ? PartitionKind::iid : PartitionKind::contiguous;
-  }
+  read_partition(s, d, model);
   if (auto v = s.integer("limit", 0, kMaxSteps)) d.limit = *v;
   if (auto v = s.integer("test_limit", 0, kMaxSteps)) d.test_limit = *v;
   if (d.kind == "csv") {
@@ -210,12 +216,8 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   if (auto v = top.choice("precision", {"float32", "float64"})) {
     scenario.precision = *v == "float32" ? Precision::float32 : Precision::float64;
   }
-  if (auto s = top.section("algorithm", true)) read_algorithm(*s, scenario.algorithm, diagnostics);
-  if (scenario.algorithm.interval > scenario.steps && scenario.steps > 0) {
-    top.section("algorithm")
-        ->error("interval",
-                fmt::format("interval {} exceeds steps {}: no averaging would ever happen",
-                            scenario.algorithm.interval, scenario.steps));
+  if (auto s = top.section("algorithm", true)) {
+    read_algorithm(*s, scenario.algorithm, scenario.workers, scenario.steps);
   }
   if (auto s = top.section("model", true)) read_model(*s, scenario.model);
   if (auto s = top.section("data", true))
@@ -224,6 +226,11 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
     read_compute(*s, scenario.compute, scenario.workers, diagnostics);
   }
   if (auto s = top.section("network")) read_network(*s, scenario.network, scenario.workers);
+  if (scenario.network.overlap &&
+      scenario.algorithm.interval_schedule.kind == IntervalKind::adaptive) {
+    // Overlapped rounds let workers run past a round before its loss is known.
+    top.section("algorithm")->error("interval", "adaptive needs network.overlap: false");
+  }
   if (auto s = top.section("availability")) {
     read_availability(*s, scenario.availability, scenario.workers, diagnostics);
   }

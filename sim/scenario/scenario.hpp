@@ -22,11 +22,15 @@ enum class Precision { float32, float64 };
 struct DataSpec {
   std::string kind = "synthetic";  // synthetic | csv | fashion_mnist
   PartitionKind partition = PartitionKind::iid;
+  double alpha = 0.5;           // dirichlet: concentration
+  int labels_per_worker = 2;    // shards: shards (labels) per worker
   std::string path;             // csv: the training file; fashion_mnist: the directory
   std::string test_path;        // csv: optional test file
   std::int64_t limit = 0;       // use at most this many training samples (0: all)
   std::int64_t test_limit = 0;  // and test samples
   SyntheticSpec synthetic;
+
+  PartitionSpec partition_spec() const { return {partition, alpha, labels_per_worker}; }
 };
 
 struct EvalSpec {

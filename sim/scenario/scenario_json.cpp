@@ -17,10 +17,34 @@ const char* to_string(MomentumSync sync) {
   return "?";
 }
 
+// algorithm.interval as read_interval accepts it back.
+nlohmann::ordered_json interval_to_json(const AlgorithmSpec& a) {
+  const IntervalScheduleSpec& s = a.interval_schedule;
+  switch (s.kind) {
+    case IntervalKind::theory:
+      return "theory";
+    case IntervalKind::post_local:
+      return {
+          {"kind", "post_local"}, {"switch_step", s.switch_step}, {"interval", s.local_interval}};
+    case IntervalKind::adaptive:
+      return {{"kind", "adaptive"}, {"initial", s.initial}, {"minimum", s.minimum}};
+    case IntervalKind::list: {
+      auto phases = nlohmann::ordered_json::array();
+      for (const IntervalPhase& p : s.phases) phases.push_back({p.from_step, p.interval});
+      return phases;
+    }
+    case IntervalKind::fixed:
+      break;
+  }
+  return a.interval;
+}
+
 nlohmann::ordered_json data_to_json(const DataSpec& d) {
   nlohmann::ordered_json j;
   j["kind"] = d.kind;
-  j["partition"] = d.partition == PartitionKind::iid ? "iid" : "contiguous";
+  j["partition"] = to_string(d.partition);
+  if (d.partition == PartitionKind::dirichlet) j["alpha"] = d.alpha;
+  if (d.partition == PartitionKind::shards) j["labels_per_worker"] = d.labels_per_worker;
   if (d.kind == "synthetic") {
     const SyntheticSpec& g = d.synthetic;
     j["samples"] = g.samples;
@@ -121,8 +145,16 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   const AlgorithmSpec& a = s.algorithm;
   auto& algorithm = j["algorithm"];
   algorithm["kind"] = a.kind;
-  algorithm["interval"] = a.interval;
-  algorithm["lr"] = a.lr;
+  algorithm["interval"] = interval_to_json(a);
+  if (a.interval_schedule.kind == IntervalKind::theory) {
+    algorithm["interval_constant"] = a.interval_schedule.interval_constant;
+  }
+  if (a.lr_theory) {
+    algorithm["lr"] = "theory";
+    algorithm["lr_constant"] = a.lr_constant;
+  } else {
+    algorithm["lr"] = a.lr;
+  }
   if (a.batch_size == 0) {
     algorithm["batch_size"] = "full";
   } else {

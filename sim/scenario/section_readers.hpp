@@ -2,6 +2,7 @@
 // sim/scenario/.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -11,7 +12,10 @@
 
 namespace sgdsim {
 
+inline constexpr std::int64_t kMaxSteps = 1'000'000'000;  // also caps sizes and counts
+
 // `diagnostics` reports on list entries; its source is what compute.path resolves against.
+void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t steps);
 void read_compute(yaml::Section s, ComputeSpec& c, int workers, yaml::Diagnostics& diagnostics);
 void read_network(yaml::Section s, NetworkSpec& n, int workers);
 void read_availability(yaml::Section s, AvailabilitySpec& a, int workers,

@@ -1,0 +1,166 @@
+// The `algorithm` section: kind, step size, batch, momentum and the communication schedule.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "sim/algorithms/interval_schedule.hpp"
+#include "sim/algorithms/registry.hpp"
+#include "sim/scenario/section_readers.hpp"
+
+namespace sgdsim {
+namespace {
+
+using yaml::Section;
+
+std::optional<std::int64_t> integer_of(const YAML::Node& node) {
+  if (!node.IsScalar()) return std::nullopt;
+  const std::string& text = node.Scalar();
+  const char* begin = text.data() + (!text.empty() && text.front() == '+' ? 1 : 0);
+  const char* end = text.data() + text.size();
+  std::int64_t value = 0;
+  const auto [ptr, error] = std::from_chars(begin, end, value);
+  if (begin == end || error != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+// `interval: [[0, 8], [500, 2]]`: (from_step, interval) phases.
+void read_interval_list(Section& s, IntervalScheduleSpec& schedule, std::int64_t steps) {
+  const YAML::Node list = s.node()["interval"];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node pair = list[i];
+    std::optional<std::int64_t> from, interval;
+    if (pair.IsSequence() && pair.size() == 2) {
+      from = integer_of(pair[0]);
+      interval = integer_of(pair[1]);
+    }
+    const std::string where = fmt::format("pair {} ", i + 1);
+    if (!from || !interval) {
+      s.error("interval", where + "is not [from_step, interval] (two integers)");
+      return;
+    }
+    if (i == 0 && *from != 0) s.error("interval", "the first pair must start at step 0");
+    if (i > 0 && *from <= schedule.phases.back().from_step) {
+      s.error("interval", where + "must start after the previous one (steps strictly increasing)");
+    }
+    if (steps > 0 && *from >= steps) {
+      s.error("interval",
+              where + fmt::format("starts at step {}, not before steps {}", *from, steps));
+    }
+    if (*interval < 1 || *interval > kMaxSteps) {
+      s.error("interval", where + fmt::format("has interval {}; expected at least 1", *interval));
+    }
+    schedule.phases.push_back({*from, *interval});
+  }
+  if (list.size() == 0) s.error("interval", "an empty list; expected [from_step, interval] pairs");
+}
+
+// `algorithm.interval`: an integer, `theory`, {kind: post_local | adaptive, ...} or a list.
+void read_interval(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps) {
+  IntervalScheduleSpec& schedule = a.interval_schedule;
+  const bool theory = s.has("interval") && s.node()["interval"].IsScalar() &&
+                      s.node()["interval"].Scalar() == "theory";
+  if (s.has("interval_constant") && !theory) {
+    s.error("interval_constant", "only used with interval: theory");
+  }
+  if (!s.has("interval")) {
+    s.integer("interval", 1, kMaxSteps, a.kind == "local_sgd");  // reports it missing
+    return;
+  }
+  const YAML::Node node = s.node()["interval"];
+  if (theory) {
+    s.text("interval");
+    schedule.kind = IntervalKind::theory;
+    if (auto v = s.real("interval_constant", 0.0, 1e6, false, true))
+      schedule.interval_constant = *v;
+    if (workers > 0 && steps > 0) {
+      a.interval = theory_interval(workers, steps, schedule.interval_constant);
+    }
+  } else if (node.IsMap()) {
+    auto m = s.section("interval");
+    if (auto v = m->choice("kind", {"post_local", "adaptive"}, true)) {
+      if (*v == "post_local") {
+        schedule.kind = IntervalKind::post_local;
+        if (auto t0 = m->integer("switch_step", 0, kMaxSteps, true)) {
+          schedule.switch_step = *t0;
+          if (steps > 0 && *t0 > steps) {
+            m->error("switch_step", fmt::format("switch_step {} exceeds steps {}", *t0, steps));
+          }
+        }
+        if (auto h = m->integer("interval", 1, kMaxSteps, true)) schedule.local_interval = *h;
+      } else {
+        schedule.kind = IntervalKind::adaptive;
+        if (auto i0 = m->integer("initial", 1, kMaxSteps, true)) schedule.initial = *i0;
+        if (auto lo = m->integer("minimum", 1, kMaxSteps)) {
+          schedule.minimum = *lo;
+          if (*lo > schedule.initial) {
+            m->error("minimum",
+                     fmt::format("minimum {} exceeds initial {}", *lo, schedule.initial));
+          }
+        }
+      }
+    }
+    m->finish();
+  } else if (node.IsSequence()) {
+    schedule.kind = IntervalKind::list;
+    read_interval_list(s, schedule, steps);
+  } else if (node.IsScalar() && !integer_of(node)) {
+    s.error(
+        "interval",
+        fmt::format("expected an integer ≥ 1, theory, {{kind: post_local, ...}}, "
+                    "{{kind: adaptive, ...}} or a list of [from_step, interval] pairs, got '{}'",
+                    node.Scalar()));
+  } else if (auto v = s.integer("interval", 1, kMaxSteps)) {
+    a.interval = *v;
+    if (steps > 0 && *v > steps) {
+      s.error(
+          "interval",
+          fmt::format("interval {} exceeds steps {}: no averaging would ever happen", *v, steps));
+    }
+  }
+}
+
+// `lr`: a number, or `theory` (γ = c_γ·√(N/T), with c_γ from lr_constant).
+void read_lr(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps) {
+  a.lr_theory = s.has("lr") && s.node()["lr"].IsScalar() && s.node()["lr"].Scalar() == "theory";
+  if (s.has("lr_constant") && !a.lr_theory) s.error("lr_constant", "only used with lr: theory");
+  if (!a.lr_theory) {
+    if (auto v = s.real("lr", 0.0, 1e6, true, true)) a.lr = *v;
+    return;
+  }
+  s.text("lr");
+  if (auto v = s.real("lr_constant", 0.0, 1e6, false, true)) a.lr_constant = *v;
+  if (workers > 0 && steps > 0) a.lr = theory_lr(workers, steps, a.lr_constant);
+}
+
+}  // namespace
+
+void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t steps) {
+  if (auto v = s.choice("kind", names_of(algorithm_catalog()), true)) a.kind = *v;
+  read_interval(s, a, workers, steps);
+  read_lr(s, a, workers, steps);
+  if (s.has("batch_size") && s.node()["batch_size"].IsScalar() &&
+      s.node()["batch_size"].Scalar() == "full") {
+    s.text("batch_size");
+    a.batch_size = 0;
+  } else if (s.has("batch_size")) {
+    if (auto v = s.integer("batch_size", 1, 1 << 24)) a.batch_size = *v;
+  }
+  if (auto v = s.real("momentum", 0.0, 0.999999)) a.momentum = *v;
+  if (auto v = s.choice("momentum_sync", {"average", "local", "reset"})) {
+    a.momentum_sync = *v == "average" ? MomentumSync::average
+                      : *v == "local" ? MomentumSync::local
+                                      : MomentumSync::reset;
+  }
+  if (auto schedule = s.section("lr_schedule")) {
+    if (auto v = schedule->choice("kind", {"constant", "step"}, true)) a.lr_schedule.kind = *v;
+    const bool step = a.lr_schedule.kind == "step";
+    if (auto v = schedule->integer("every", 1, kMaxSteps, step)) a.lr_schedule.every = *v;
+    if (auto v = schedule->real("factor", 0.0, 1.0, step, true)) a.lr_schedule.factor = *v;
+    schedule->finish();
+  }
+  s.finish();
+}
+
+}  // namespace sgdsim
