@@ -1,0 +1,39 @@
+// Every scenario the repository ships must load: a key renamed in the loader would otherwise
+// break them silently.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "sim/scenario/scenario.hpp"
+
+TEST_CASE("every scenario under scenarios/ loads and validates", "[sim][scenario]") {
+  const std::filesystem::path root = std::filesystem::path(SGDSIM_SOURCE_DIR) / "scenarios";
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".yaml") continue;
+    if (entry.path().parent_path().filename() == "clusters") continue;  // included, not run
+    INFO(entry.path().string());
+    try {
+      sgdsim::load_scenario_file(entry.path().string());
+    } catch (const sgdsim::ConfigError& e) {
+      FAIL(e.messages().front());
+    }
+    ++loaded;
+  }
+  CHECK(loaded >= 5);
+}
+
+TEST_CASE("every cluster file works from a scenario that includes it", "[sim][scenario]") {
+  const std::filesystem::path root = std::filesystem::path(SGDSIM_SOURCE_DIR) / "scenarios";
+  // ethernet32.yaml takes workers, compute and network from its cluster file.
+  const std::string scenario_path = (root / "ethernet32.yaml").string();
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root / "clusters")) {
+    INFO(entry.path().string());
+    const auto scenario = sgdsim::load_scenario_file(
+        scenario_path, {"cluster=clusters/" + entry.path().filename().string()});
+    CHECK(scenario.workers > 1);
+    ++loaded;
+  }
+  CHECK(loaded >= 4);
+}
