@@ -21,9 +21,6 @@
 namespace sgdsim {
 namespace {
 
-using csv::split_cells;
-using csv::trim;
-
 // Larger class indices almost surely mean a regression target loaded as classes, and would make a
 // softmax layer absurdly wide.
 constexpr double kMaxClassIndex = 65535;
@@ -55,38 +52,22 @@ class CsvReader {
     if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
     std::vector<Scalar> features;  // column-major d × n: sample after sample
     std::vector<Scalar> labels;
-    std::size_t num_columns = 0;
     double max_label = 0;
-
-    std::size_t start = 0;
-    while (start < content.size()) {
-      ++line_;
-      auto end = content.find('\n', start);
-      if (end == std::string_view::npos) end = content.size();
-      const std::string_view line = trim(content.substr(start, end - start));
-      start = end + 1;
-      if (line.empty()) continue;
-
-      const auto cells = split_cells(line);
-      if (num_columns == 0) {
-        num_columns = cells.size();
-        if (num_columns < 2) {
-          throw DataError(where() + ": the header has 1 column; need the features, then the label");
-        }
-        continue;
+    const auto on_header = [&](const std::vector<std::string_view>& cells) {
+      if (cells.size() < 2) {
+        throw DataError(where() + ": the header has 1 column; need the features, then the label");
       }
-      if (cells.size() != num_columns) {
-        throw DataError(where() + ": expected " + std::to_string(num_columns) +
-                        " columns (as in the header), found " + std::to_string(cells.size()));
-      }
-      for (std::size_t c = 0; c + 1 < num_columns; ++c) {
+    };
+    const auto on_row = [&](const std::vector<std::string_view>& cells) {
+      for (std::size_t c = 0; c + 1 < cells.size(); ++c) {
         features.push_back(static_cast<Scalar>(parse_cell<Scalar>(cells[c], c)));
       }
-      const double label = parse_cell<Scalar>(cells.back(), num_columns - 1);
+      const double label = parse_cell<Scalar>(cells.back(), cells.size() - 1);
       check_label(cells.back(), label);
       max_label = std::max(max_label, label);
       labels.push_back(static_cast<Scalar>(label));
-    }
+    };
+    const std::size_t num_columns = csv::for_each_row(content, path_, line_, on_header, on_row);
     if (num_columns == 0) throw DataError(path_ + ": empty file; expected a header row");
     if (labels.empty()) throw DataError(path_ + ": no data rows after the header");
 

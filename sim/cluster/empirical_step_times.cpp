@@ -15,9 +15,6 @@
 namespace sgdsim {
 namespace {
 
-using csv::split_cells;
-using csv::trim;
-
 constexpr std::string_view kColumnName = "step_time_s";
 
 }  // namespace
@@ -35,38 +32,24 @@ std::vector<SimTime> load_step_times_csv(const std::string& path) {
   if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
 
   std::vector<SimTime> times;
-  std::size_t num_columns = 0;
   std::size_t column = 0;
   std::size_t line_number = 0;
-  std::size_t start = 0;
-  while (start < content.size()) {
-    ++line_number;
-    auto end = content.find('\n', start);
-    if (end == std::string_view::npos) end = content.size();
-    const std::string_view line = trim(content.substr(start, end - start));
-    start = end + 1;
-    if (line.empty()) continue;
-    const auto cells = split_cells(line);
-    if (num_columns == 0) {
-      num_columns = cells.size();
-      if (num_columns > 1) {
-        column = num_columns;
-        for (std::size_t c = 0; c < num_columns; ++c) {
-          if (cells[c] == kColumnName) column = c;
-        }
-        if (column == num_columns) {
-          throw DataError(fmt::format(
-              "{}:{}: the header has {} columns but none named '{}' (with one column, any name "
-              "will do)",
-              path, line_number, num_columns, kColumnName));
-        }
+  const auto on_header = [&](const std::vector<std::string_view>& cells) {
+    const std::size_t num_columns = cells.size();
+    if (num_columns > 1) {
+      column = num_columns;
+      for (std::size_t c = 0; c < num_columns; ++c) {
+        if (cells[c] == kColumnName) column = c;
       }
-      continue;
+      if (column == num_columns) {
+        throw DataError(fmt::format(
+            "{}:{}: the header has {} columns but none named '{}' (with one column, any name "
+            "will do)",
+            path, line_number, num_columns, kColumnName));
+      }
     }
-    if (cells.size() != num_columns) {
-      throw DataError(fmt::format("{}:{}: expected {} columns (as in the header), found {}", path,
-                                  line_number, num_columns, cells.size()));
-    }
+  };
+  const auto on_row = [&](const std::vector<std::string_view>& cells) {
     const std::string_view cell = cells[column];
     double seconds = 0.0;
     const auto [ptr, error] = std::from_chars(cell.data(), cell.data() + cell.size(), seconds);
@@ -76,7 +59,8 @@ std::vector<SimTime> load_step_times_csv(const std::string& path) {
                                   path, line_number, cell));
     }
     times.push_back(SimTime::from_seconds(seconds));
-  }
+  };
+  const std::size_t num_columns = csv::for_each_row(content, path, line_number, on_header, on_row);
   if (num_columns == 0) throw DataError(path + ": empty file; expected a header row");
   if (times.empty()) throw DataError(path + ": no step times after the header");
   return times;
