@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -19,6 +20,14 @@ struct ModelMetrics {
   double test_accuracy = std::numeric_limits<double>::quiet_NaN();
 
   bool finite() const { return std::isfinite(train_loss) && std::isfinite(grad_norm_sq); }
+};
+
+// Who sends what to whom in a synchronisation: an allreduce among the participants, or each worker
+// sending its model to its neighbours (decentralized SGD).
+struct Exchange {
+  enum class Kind { allreduce, neighbors };
+  Kind kind = Kind::allreduce;
+  std::vector<std::vector<int>> neighbors;  // neighbors: worker w sends its model to each of these
 };
 
 class Algorithm {
@@ -36,8 +45,24 @@ class Algorithm {
   // The math of that synchronisation among `participants` (sorted worker ids: the workers that
   // are up), run once all of them have arrived. Other workers' state is left alone.
   virtual void synchronize(std::int64_t step, const std::vector<int>& participants) = 0;
-  // A worker coming back after a failure restarts from the latest average.
+  // A worker coming back after a failure (or not sampled for a round) restarts from the latest
+  // average.
   virtual void rejoin(int worker) = 0;
+
+  // The communication pattern of every synchronisation.
+  virtual const Exchange& exchange() const {
+    static const Exchange allreduce;
+    return allreduce;
+  }
+  // The workers (sorted) that take part in the round-th round (1-based) when the algorithm samples
+  // them (fedavg); nullopt: all workers that are up. The others sit the round out and rejoin at
+  // its end.
+  virtual std::optional<std::vector<int>> sampled_participants(std::int64_t /*round*/) {
+    return std::nullopt;
+  }
+  // Whether a worker that reached a round's step keeps taking local steps (passing that step again
+  // to local_step) until the slowest arrives, instead of idling at the barrier.
+  virtual bool steps_while_waiting() const { return false; }
 
   // Averaging that overlaps with local steps (network.overlap): a worker sends its model as of the
   // round's step and goes on; once the collective is done, the average x̄ arrives and the worker

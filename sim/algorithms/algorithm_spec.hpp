@@ -44,8 +44,17 @@ struct IntervalScheduleSpec {
   std::vector<IntervalPhase> phases;  // list: first from_step 0, from_steps strictly increasing
 };
 
+// What a worker that reached a round's step does until the slowest worker gets there.
+enum class WhileWaiting {
+  idle,         // waits at the barrier (PR-SGD)
+  local_steps,  // keeps taking local steps (Yu, Yang & Zhu 2019, heterogeneous networks)
+};
+
+// The communication graph of decentralized (gossip) SGD.
+enum class GossipGraph { ring, torus, complete };
+
 struct AlgorithmSpec {
-  std::string kind = "local_sgd";
+  std::string kind = "local_sgd";  // algorithm_catalog()
   std::int64_t interval = 1;  // I of a fixed or theory schedule (theory: resolved by the loader)
   double lr = 0.05;           // γ (with lr_theory: resolved by the loader)
   bool lr_theory = false;     // `lr: theory`: γ = c_γ·√(N/T) (Yu, Yang & Zhu 2019, Cor. 1)
@@ -54,7 +63,19 @@ struct AlgorithmSpec {
   std::int64_t batch_size = 32;  // 0 = the worker's whole shard
   double momentum = 0.0;         // heavy-ball coefficient μ
   MomentumSync momentum_sync = MomentumSync::average;
+  bool nesterov = false;  // x ← x − γ(g + μv) after v ← μv + g
   LrSchedule lr_schedule;
+  WhileWaiting while_waiting = WhileWaiting::idle;
+
+  // slowmo / diloco: the outer step on the round's averaged update Δ = x_start − x̄.
+  double outer_lr = 1.0;        // α (slowmo), η (diloco)
+  double outer_momentum = 0.0;  // β (slowmo), μ of the outer Nesterov step (diloco)
+  // fedavg: K workers sampled per round; 0 = all N.
+  int clients_per_round = 0;
+  // easgd: the moving rate α = ηρ of the elastic force between each worker and the centre.
+  double elasticity = 0.1;
+  // gossip: who averages with whom after every step.
+  GossipGraph graph = GossipGraph::ring;
 
   // γ for the step-th local step (1-based).
   double lr_at(std::int64_t step) const;

@@ -13,6 +13,16 @@ const std::vector<AlgorithmInfo>& algorithm_catalog() {
       {"local_sgd",
        "Parallel Restarted SGD (local SGD): local steps, exact model averaging every `interval` "
        "steps"},
+      {"slowmo", "local SGD with slow momentum on the averaged update (Wang et al. 2020)"},
+      {"diloco", "local SGD with an outer Nesterov step on the averaged update (Douillard et al. "
+                 "2023)"},
+      {"fedavg", "federated averaging: K of N workers, sampled each round, averaged by shard size"},
+      {"easgd", "elastic averaging SGD: workers and a centre pulled together every `interval` "
+                "steps (Zhang et al. 2015)"},
+      {"gossip", "decentralized SGD: each worker averages with its ring/torus neighbours after "
+                 "every step (Lian et al. 2017)"},
+      {"async_sgd", "asynchronous parameter-server SGD: gradients applied on arrival, with the "
+                    "staleness the timing produces"},
   };
   return catalog;
 }

@@ -58,6 +58,12 @@ void ReplicatedAlgorithm<Scalar>::average_models(std::int64_t step,
 }
 
 template <class Scalar>
+void ReplicatedAlgorithm<Scalar>::set_consensus(std::int64_t step, const Vector& model) {
+  last_average_ = model;
+  last_average_step_ = step;
+}
+
+template <class Scalar>
 typename ReplicatedAlgorithm<Scalar>::Vector ReplicatedAlgorithm<Scalar>::mean_of(
     const std::vector<Vector>& vectors) const {
   Vector mean = vectors[0];
@@ -104,7 +110,10 @@ void ReplicatedAlgorithm<Scalar>::snapshot(int worker, std::int64_t step) {
 template <class Scalar>
 ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
   Vector average;
-  if (auto it = snapshots_.find(step); it != snapshots_.end()) {
+  if (evaluates_consensus()) {
+    snapshots_.erase(step);
+    average = last_average_;
+  } else if (auto it = snapshots_.find(step); it != snapshots_.end()) {
     average = mean_of(it->second);
     snapshots_.erase(it);
   } else if (step == last_average_step_) {  // right after a round: what its participants agreed on

@@ -55,6 +55,14 @@ class ReplicatedAlgorithm : public Algorithm {
   void average_among(std::vector<Vector>& vectors, const std::vector<int>& participants);
   // Averages the participants' models and remembers the result for workers that rejoin later.
   void average_models(std::int64_t step, const std::vector<int>& participants);
+  // Records the model the workers agreed on at `step` (what rejoining workers restart from, what
+  // write_average writes), for algorithms whose rounds do not end in a plain average.
+  void set_consensus(std::int64_t step, const Vector& model);
+  const Vector& consensus() const { return last_average_; }
+  // True: metrics always measure the consensus model (e.g. EASGD's centre), never the mean of the
+  // replicas.
+  virtual bool evaluates_consensus() const { return false; }
+  const TrainingProblem<Scalar>& problem() const { return problem_; }
   Eigen::Index num_params() const { return problem_.objective->num_params(); }
 
  private:

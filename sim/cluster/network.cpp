@@ -56,4 +56,22 @@ CollectiveCost Network::allreduce_cost(const std::vector<int>& participants, dou
   return cost;
 }
 
+CollectiveCost Network::neighbor_exchange_cost(const std::vector<std::vector<int>>& neighbors,
+                                               double payload_bytes) {
+  auto key = std::make_pair(neighbors, payload_bytes);
+  if (const auto found = exchange_cache_.find(key); found != exchange_cache_.end()) {
+    return found->second;
+  }
+  ScheduleStep step;
+  for (int w = 0; w < static_cast<int>(neighbors.size()); ++w) {
+    for (int peer : neighbors[w]) step.transfers.push_back({w, peer, payload_bytes});
+  }
+  SchedulePhase phase{"neighbor_exchange", {}};
+  if (!step.transfers.empty()) phase.steps.push_back(std::move(step));
+  CollectiveCost cost = evaluate_schedule({std::move(phase)}, *topology_);
+  if (exchange_cache_.size() >= kMaxCachedCosts) exchange_cache_.clear();
+  exchange_cache_.emplace(std::move(key), cost);
+  return cost;
+}
+
 }  // namespace sgdsim

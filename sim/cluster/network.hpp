@@ -49,6 +49,10 @@ class Network {
   // Time, traffic and per-resource bytes of one round averaging `payload_bytes` over
   // `participants` (sorted worker ids). Cached: every round of a run usually costs the same.
   CollectiveCost allreduce_cost(const std::vector<int>& participants, double payload_bytes);
+  // Every worker sends `payload_bytes` to each of its neighbours (neighbors[w]), all at once: one
+  // schedule step, so a worker's port carries its degree's worth of transfers. Cached per payload.
+  CollectiveCost neighbor_exchange_cost(const std::vector<std::vector<int>>& neighbors,
+                                        double payload_bytes);
 
   const std::vector<ResourceInfo>& resources() const { return topology_->resources(); }
   const Topology& topology() const { return *topology_; }
@@ -59,6 +63,7 @@ class Network {
   std::unique_ptr<Collective> collective_;
   std::unique_ptr<Topology> topology_;
   std::map<std::pair<std::vector<int>, double>, CollectiveCost> cache_;
+  std::map<std::pair<std::vector<std::vector<int>>, double>, CollectiveCost> exchange_cache_;
 };
 
 }  // namespace sgdsim

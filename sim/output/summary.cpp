@@ -78,6 +78,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                       : nlohmann::ordered_json(nullptr);
   j["interval_schedule"] = describe_interval_schedule(scenario.algorithm);
   j["lr"] = scenario.algorithm.lr;
+  j["algorithm"] = scenario.algorithm.kind;
   j["comm_rounds"] = result.comm_rounds;
   j["sim_time_s"] = result.sim_time.seconds();
   j["bytes_sent"] = result.bytes_sent;
@@ -103,6 +104,14 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                                     {"failures", t.failures},
                                     {"rounds_missed", t.rounds_missed}};
     if (scenario.network.overlap) entry["stale_steps"] = t.stale_steps;
+    if (scenario.algorithm.while_waiting == WhileWaiting::local_steps) {
+      entry["extra_steps"] = t.extra_steps;
+    }
+    if (scenario.algorithm.kind == "async_sgd") {
+      entry["mean_staleness"] =
+          t.steps > 0 ? static_cast<double>(t.staleness_sum) / static_cast<double>(t.steps) : 0.0;
+      entry["max_staleness"] = t.staleness_max;
+    }
     if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
     if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
     if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];

@@ -4,18 +4,6 @@
 
 namespace sgdsim {
 
-const char* to_string(RunStatus status) {
-  switch (status) {
-    case RunStatus::ok:
-      return "ok";
-    case RunStatus::diverged:
-      return "diverged";
-    case RunStatus::interrupted:
-      return "interrupted";
-  }
-  return "?";
-}
-
 SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
                                RunObserver& observer, const std::atomic<bool>* stop_requested)
     : algorithm_(algorithm),
@@ -148,7 +136,7 @@ void SynchronousRun::start_synchronization_if_ready() {
     state_[w] = State::communicating;
     since_[w] = now;
   }
-  CollectiveCost cost = timing_.network->allreduce_cost(participants, timing_.payload_bytes);
+  CollectiveCost cost = round_cost(participants);
   observer_.on_collective(result_.comm_rounds + 1, now, cost);
   round_in_flight_ = true;
   const SimTime duration = cost.duration;
@@ -265,6 +253,14 @@ void SynchronousRun::restart_from_average(int worker, std::int64_t step) {
   algorithm_.rejoin(worker);
   steps_done_[worker] = step;
   start_step(worker);
+}
+
+CollectiveCost SynchronousRun::round_cost(const std::vector<int>& participants) {
+  const Exchange& exchange = algorithm_.exchange();
+  if (exchange.kind == Exchange::Kind::neighbors) {
+    return timing_.network->neighbor_exchange_cost(exchange.neighbors, timing_.payload_bytes);
+  }
+  return timing_.network->allreduce_cost(participants, timing_.payload_bytes);
 }
 
 void SynchronousRun::add_round_traffic(const CollectiveCost& cost) {

@@ -23,49 +23,12 @@
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
-#include "sim/cluster/availability.hpp"
-#include "sim/cluster/collectives.hpp"
-#include "sim/cluster/compute_model.hpp"
-#include "sim/cluster/network.hpp"
 #include "sim/engine/engine.hpp"
+#include "sim/run/cluster_timing.hpp"
 #include "sim/run/run_observer.hpp"
+#include "sim/run/run_result.hpp"
 
 namespace sgdsim {
-
-enum class RunStatus { ok, diverged, interrupted };
-const char* to_string(RunStatus status);
-
-struct WorkerTimes {
-  SimTime compute;
-  SimTime communication;
-  SimTime idle;  // waiting at barriers for slower workers, or after a repair for a round to end
-  SimTime down;  // failed, until repaired
-  std::int64_t steps = 0;
-  std::int64_t failures = 0;
-  std::int64_t rounds_missed = 0;  // rounds it took no part in
-  std::int64_t stale_steps = 0;    // overlap: local steps taken between sending and applying
-};
-
-struct RunResult {
-  RunStatus status = RunStatus::ok;
-  std::int64_t diverged_step = -1;
-  int diverged_worker = -1;  // -1: the averaged model, not one worker's
-  SimTime sim_time;
-  std::int64_t comm_rounds = 0;
-  double bytes_sent = 0.0;
-  std::vector<double> resource_bytes;  // bytes each network resource carried (Network::resources())
-  std::vector<WorkerTimes> workers;
-  std::optional<MetricsRow> last_metrics;
-  std::uint64_t events = 0;
-};
-
-struct ClusterTiming {
-  ComputeModel* compute = nullptr;
-  Network* network = nullptr;
-  double payload_bytes = 0.0;                 // S of each synchronisation
-  AvailabilityModel* availability = nullptr;  // null: workers never fail
-  bool overlap = false;  // averaging overlaps with the next local steps (see below)
-};
 
 class SynchronousRun {
  public:
@@ -92,6 +55,7 @@ class SynchronousRun {
   void send_into_round(int worker, std::int64_t step);
   void finish_overlapped_round(std::int64_t step, const CollectiveCost& cost);
   void apply_if_due(int worker);
+  CollectiveCost round_cost(const std::vector<int>& participants);
   void add_round_traffic(const CollectiveCost& cost);
   bool measures_after_round(std::int64_t step, std::int64_t previous_round_step) const;
   bool anyone_up() const;

@@ -110,7 +110,12 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   problem.initial_params = objective->initial_params(s.model.init == InitKind::random, init_rng);
   problem.steps = s.steps;
   problem.seed = s.seed;
-  std::unique_ptr<Algorithm> algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem));
+  std::unique_ptr<Algorithm> algorithm;
+  try {
+    algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem));
+  } catch (const std::invalid_argument& e) {  // e.g. a torus that N workers cannot form
+    bad_scenario(s, "algorithm", e.what());
+  }
 
   // The flops compute kind times a step by the model's FLOPs for one mini-batch (`full`: a shard).
   const auto batch = s.algorithm.batch_size > 0 ? s.algorithm.batch_size
@@ -132,6 +137,24 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   if (s.network.overlap && availability) {
     bad_scenario(s, "network.overlap",
                  "overlapping averaging with failing workers is not modelled; drop one of them");
+  }
+  const std::string& kind = s.algorithm.kind;
+  const bool plain_rounds = kind == "local_sgd" || kind == "slowmo" || kind == "diloco";
+  if (s.network.overlap && !plain_rounds) {
+    bad_scenario(s, "network.overlap",
+                 fmt::format("overlapped averaging is modelled for local_sgd, slowmo and diloco, "
+                             "not {}",
+                             kind));
+  }
+  if (availability && !plain_rounds && kind != "easgd") {
+    bad_scenario(s, "availability",
+                 fmt::format("failing workers are modelled for local_sgd, slowmo, diloco and easgd, "
+                             "not {}",
+                             kind));
+  }
+  if (s.algorithm.while_waiting == WhileWaiting::local_steps && (availability || s.network.overlap)) {
+    bad_scenario(s, "algorithm.while_waiting",
+                 "local_steps is modelled without failures and without network.overlap");
   }
   const ClusterTiming timing{&compute, &*network, payload, availability ? &*availability : nullptr,
                              s.network.overlap};

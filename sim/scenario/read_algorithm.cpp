@@ -65,7 +65,8 @@ void read_interval(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps
     s.error("interval_constant", "only used with interval: theory");
   }
   if (!s.has("interval")) {
-    s.integer("interval", 1, kMaxSteps, a.kind == "local_sgd");  // reports it missing
+    // Reports it missing where the kind needs one; gossip defaults to every step.
+    s.integer("interval", 1, kMaxSteps, a.kind != "gossip" && a.kind != "async_sgd");
     return;
   }
   const YAML::Node node = s.node()["interval"];
@@ -134,6 +135,81 @@ void read_lr(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps) {
   if (workers > 0 && steps > 0) a.lr = theory_lr(workers, steps, a.lr_constant);
 }
 
+bool one_of(const std::string& kind, std::initializer_list<const char*> kinds) {
+  for (const char* k : kinds) {
+    if (kind == k) return true;
+  }
+  return false;
+}
+
+// A key that only some kinds read: present with another kind, it is an error, not ignored.
+bool used_by(Section& s, const char* key, const std::string& kind,
+             std::initializer_list<const char*> kinds) {
+  if (!s.has(key)) return false;
+  if (one_of(kind, kinds)) return true;
+  std::string names;
+  for (const char* k : kinds) names += std::string(names.empty() ? "" : " or ") + k;
+  s.error(key, fmt::format("only used with kind: {} (this is {})", names, kind));
+  return false;
+}
+
+// Options of the variants beyond PR-SGD: heterogeneous rounds, outer optimizers, fedavg, easgd,
+// gossip.
+void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
+  if (used_by(s, "while_waiting", a.kind, {"local_sgd", "slowmo", "diloco"})) {
+    if (auto v = s.choice("while_waiting", {"idle", "local_steps"})) {
+      a.while_waiting = *v == "idle" ? WhileWaiting::idle : WhileWaiting::local_steps;
+    }
+  }
+  const bool outer = one_of(a.kind, {"slowmo", "diloco"});
+  if (used_by(s, "outer_lr", a.kind, {"slowmo", "diloco"})) {
+    if (auto v = s.real("outer_lr", 0.0, 1e3, false, true)) a.outer_lr = *v;
+  }
+  if (used_by(s, "outer_momentum", a.kind, {"slowmo", "diloco"})) {
+    if (auto v = s.real("outer_momentum", 0.0, 0.999999)) a.outer_momentum = *v;
+  }
+  if (outer && !s.has("outer_momentum")) s.error("outer_momentum", "missing (e.g. 0.5)");
+  if (used_by(s, "clients_per_round", a.kind, {"fedavg"})) {
+    if (auto v = s.integer("clients_per_round", 1, kMaxWorkers)) {
+      a.clients_per_round = static_cast<int>(*v);
+      if (workers > 0 && *v > workers) {
+        s.error("clients_per_round",
+                fmt::format("{} exceeds the {} workers", *v, workers));
+      }
+    }
+  }
+  if (a.kind == "fedavg" && !s.has("clients_per_round")) {
+    s.error("clients_per_round", "missing: K, the workers sampled for each round");
+  }
+  if (used_by(s, "elasticity", a.kind, {"easgd"})) {
+    if (auto v = s.real("elasticity", 0.0, 1.0, false, true)) {
+      a.elasticity = *v;
+      if (workers > 0 && *v * workers > 1.0) {
+        s.error("elasticity",
+                fmt::format("{} × {} workers exceeds 1: the centre would overshoot the workers' "
+                            "mean (Zhang et al. 2015 use N·α = 0.9)",
+                            *v, workers));
+      }
+    }
+  }
+  if (used_by(s, "graph", a.kind, {"gossip"})) {
+    if (auto v = s.choice("graph", {"ring", "torus", "complete"})) {
+      a.graph = *v == "ring" ? GossipGraph::ring
+                : *v == "torus" ? GossipGraph::torus
+                                : GossipGraph::complete;
+    }
+  }
+  if (a.kind == "async_sgd") {
+    for (const char* key : {"interval", "momentum", "momentum_sync", "nesterov"}) {
+      if (s.has(key)) s.error(key, "not used by async_sgd (each gradient is applied on arrival)");
+    }
+  } else if (a.kind == "easgd" || a.kind == "gossip") {
+    for (const char* key : {"momentum", "momentum_sync", "nesterov"}) {
+      if (s.has(key)) s.error(key, fmt::format("not used by {} (plain SGD steps)", a.kind));
+    }
+  }
+}
+
 }  // namespace
 
 void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t steps) {
@@ -148,6 +224,8 @@ void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t
     if (auto v = s.integer("batch_size", 1, 1 << 24)) a.batch_size = *v;
   }
   if (auto v = s.real("momentum", 0.0, 0.999999)) a.momentum = *v;
+  if (auto v = s.boolean("nesterov")) a.nesterov = *v;
+  if (a.nesterov && a.momentum == 0.0) s.error("nesterov", "needs momentum > 0");
   if (auto v = s.choice("momentum_sync", {"average", "local", "reset"})) {
     a.momentum_sync = *v == "average" ? MomentumSync::average
                       : *v == "local" ? MomentumSync::local
@@ -160,6 +238,7 @@ void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t
     if (auto v = schedule->real("factor", 0.0, 1.0, step, true)) a.lr_schedule.factor = *v;
     schedule->finish();
   }
+  read_variant_options(s, a, workers);
   s.finish();
 }
 

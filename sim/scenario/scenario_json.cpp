@@ -145,7 +145,8 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   const AlgorithmSpec& a = s.algorithm;
   auto& algorithm = j["algorithm"];
   algorithm["kind"] = a.kind;
-  algorithm["interval"] = interval_to_json(a);
+  const bool async = a.kind == "async_sgd";  // no rounds, no momentum
+  if (!async) algorithm["interval"] = interval_to_json(a);
   if (a.interval_schedule.kind == IntervalKind::theory) {
     algorithm["interval_constant"] = a.interval_schedule.interval_constant;
   }
@@ -160,12 +161,29 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   } else {
     algorithm["batch_size"] = a.batch_size;
   }
-  algorithm["momentum"] = a.momentum;
-  algorithm["momentum_sync"] = to_string(a.momentum_sync);
+  if (!async) {
+    algorithm["momentum"] = a.momentum;
+    algorithm["momentum_sync"] = to_string(a.momentum_sync);
+    algorithm["nesterov"] = a.nesterov;
+  }
   algorithm["lr_schedule"]["kind"] = a.lr_schedule.kind;
   if (a.lr_schedule.kind == "step") {
     algorithm["lr_schedule"]["every"] = a.lr_schedule.every;
     algorithm["lr_schedule"]["factor"] = a.lr_schedule.factor;
+  }
+  if (a.kind == "local_sgd" || a.kind == "slowmo" || a.kind == "diloco") {
+    algorithm["while_waiting"] = a.while_waiting == WhileWaiting::idle ? "idle" : "local_steps";
+  }
+  if (a.kind == "slowmo" || a.kind == "diloco") {
+    algorithm["outer_lr"] = a.outer_lr;
+    algorithm["outer_momentum"] = a.outer_momentum;
+  }
+  if (a.kind == "fedavg") algorithm["clients_per_round"] = a.clients_per_round;
+  if (a.kind == "easgd") algorithm["elasticity"] = a.elasticity;
+  if (a.kind == "gossip") {
+    algorithm["graph"] = a.graph == GossipGraph::ring    ? "ring"
+                         : a.graph == GossipGraph::torus ? "torus"
+                                                         : "complete";
   }
 
   auto& model = j["model"];

@@ -13,6 +13,7 @@
 namespace sgdsim {
 
 inline constexpr std::int64_t kMaxSteps = 1'000'000'000;  // also caps sizes and counts
+inline constexpr std::int64_t kMaxWorkers = 1 << 20;
 
 // `diagnostics` reports on list entries; its source is what compute.path resolves against.
 void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t steps);

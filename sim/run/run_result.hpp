@@ -1,0 +1,44 @@
+// What a run measured, whichever driver ran it (synchronous rounds or asynchronous updates).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "sim/engine/sim_time.hpp"
+#include "sim/run/run_observer.hpp"
+
+namespace sgdsim {
+
+enum class RunStatus { ok, diverged, interrupted };
+const char* to_string(RunStatus status);
+
+struct WorkerTimes {
+  SimTime compute;
+  SimTime communication;
+  SimTime idle;  // waiting at barriers for slower workers, or after a repair for a round to end
+  SimTime down;  // failed, until repaired
+  std::int64_t steps = 0;          // local steps (gradients) the worker computed
+  std::int64_t extra_steps = 0;    // while_waiting: local_steps: steps taken waiting at barriers
+  std::int64_t failures = 0;
+  std::int64_t rounds_missed = 0;  // rounds it took no part in
+  std::int64_t stale_steps = 0;    // overlap: local steps taken between sending and applying
+  // async_sgd: server updates between the worker's pull and the arrival of its gradient.
+  std::int64_t staleness_sum = 0;
+  std::int64_t staleness_max = 0;
+};
+
+struct RunResult {
+  RunStatus status = RunStatus::ok;
+  std::int64_t diverged_step = -1;
+  int diverged_worker = -1;  // -1: the averaged model, not one worker's
+  SimTime sim_time;
+  std::int64_t comm_rounds = 0;  // async_sgd: gradients pushed to the server
+  double bytes_sent = 0.0;
+  std::vector<double> resource_bytes;  // bytes each network resource carried (Network::resources())
+  std::vector<WorkerTimes> workers;
+  std::optional<MetricsRow> last_metrics;
+  std::uint64_t events = 0;
+};
+
+}  // namespace sgdsim
