@@ -1,7 +1,10 @@
 #include "sim/algorithms/local_sgd.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "models/rng.hpp"
 
 namespace sgdsim {
 
@@ -14,6 +17,15 @@ LocalSgd<Scalar>::LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
   round_loss_sum_.assign(this->workers(), 0.0);
   round_loss_steps_.assign(this->workers(), 0);
   if (uses_momentum()) momentum_.assign(this->workers(), Vector::Zero(this->num_params()));
+  if (spec.kind == "slowmo" || spec.kind == "diloco") {
+    outer_.emplace(spec.kind == "slowmo" ? OuterKind::slowmo : OuterKind::diloco, spec.outer_lr,
+                   spec.outer_momentum, this->num_params());
+  }
+  if (spec.kind == "fedavg") {
+    for (const Shard& shard : this->problem().shards) {
+      shard_weights_.push_back(static_cast<double>(shard.size()));
+    }
+  }
 }
 
 template <class Scalar>
@@ -26,8 +38,13 @@ bool LocalSgd<Scalar>::local_step(int worker, std::int64_t step) {
   const auto lr = static_cast<Scalar>(spec_.lr_at(step));
   if (uses_momentum()) {
     Vector& v = momentum_[worker];
-    v = static_cast<Scalar>(spec_.momentum) * v + g;
-    x -= lr * v;
+    const auto mu = static_cast<Scalar>(spec_.momentum);
+    v = mu * v + g;
+    if (spec_.nesterov) {
+      x -= lr * (g + mu * v);
+    } else {
+      x -= lr * v;
+    }
   } else {
     x -= lr * g;
   }
@@ -40,8 +57,28 @@ bool LocalSgd<Scalar>::synchronizes_after(std::int64_t step) const {
 }
 
 template <class Scalar>
+void LocalSgd<Scalar>::average_round(std::int64_t step, const std::vector<int>& participants) {
+  if (!outer_ && shard_weights_.empty()) {
+    this->average_models(step, participants);
+    return;
+  }
+  const Vector start = this->consensus();  // the model this round began from
+  std::vector<Vector*> models;
+  std::vector<double> weights;
+  for (int w : participants) {
+    models.push_back(&this->mutable_replica(w));
+    weights.push_back(shard_weights_.empty() ? 1.0 : shard_weights_[w]);
+  }
+  this->averager().weighted_average(models, weights);
+  Vector next = *models.front();
+  if (outer_) next = outer_->step(start, next, spec_.lr_at(step));
+  for (Vector* model : models) *model = next;
+  this->set_consensus(step, next);
+}
+
+template <class Scalar>
 void LocalSgd<Scalar>::synchronize(std::int64_t step, const std::vector<int>& participants) {
-  this->average_models(step, participants);
+  average_round(step, participants);
   double loss_sum = 0.0;
   std::int64_t loss_steps = 0;
   for (int w = 0; w < this->workers(); ++w) {
@@ -63,6 +100,25 @@ void LocalSgd<Scalar>::synchronize(std::int64_t step, const std::vector<int>& pa
     case MomentumSync::local:
       break;
   }
+}
+
+// Partial Fisher–Yates from the round's own stream: a round's sample does not depend on how many
+// rounds came before it or on anything the run did.
+template <class Scalar>
+std::optional<std::vector<int>> LocalSgd<Scalar>::sampled_participants(std::int64_t round) {
+  const int n = this->workers();
+  const int k = spec_.clients_per_round;
+  if (spec_.kind != "fedavg" || k <= 0 || k >= n) return std::nullopt;
+  std::vector<int> order(n);
+  for (int w = 0; w < n; ++w) order[w] = w;
+  Rng rng(derive_seed(this->problem().seed, "fedavg_clients", static_cast<std::uint64_t>(round)));
+  for (int i = 0; i < k; ++i) {
+    const auto j = i + static_cast<int>(rng.uniform_index(static_cast<std::uint64_t>(n - i)));
+    std::swap(order[i], order[j]);
+  }
+  order.resize(k);
+  std::sort(order.begin(), order.end());
+  return order;
 }
 
 template <class Scalar>

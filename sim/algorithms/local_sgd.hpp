@@ -2,10 +2,21 @@
 // runs SGD on its own mini-batches; after every I-th step (and after the last) all replicas are
 // replaced by their exact average. I = 1 is parallel mini-batch SGD. When to average follows the
 // spec's IntervalSchedule (fixed I, theory, post_local, adaptive or a list of phases).
+//
+// The same class runs the variants that differ only in a round's bookkeeping:
+// - momentum (Yu, Jin & Yang, ICML 2019): heavy-ball or Nesterov buffers, averaged, kept or reset;
+// - while_waiting: local_steps (the paper's heterogeneous variant): workers waiting at the barrier
+//   keep stepping, so rounds average models of unequal local step counts;
+// - slowmo / diloco: an outer optimizer turns each round's average into the next starting model;
+// - fedavg (McMahan et al. 2017): K of N workers, sampled per round with the seed, take part, and
+//   the average weights each by its shard size.
 #pragma once
+
+#include <optional>
 
 #include "sim/algorithms/algorithm_spec.hpp"
 #include "sim/algorithms/interval_schedule.hpp"
+#include "sim/algorithms/outer_optimizer.hpp"
 #include "sim/algorithms/replicated_algorithm.hpp"
 
 namespace sgdsim {
@@ -23,11 +34,16 @@ class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
   // Restarts from the latest average with an empty momentum buffer.
   void rejoin(int worker) override;
   double sync_payload_bytes() const override;
+  std::optional<std::vector<int>> sampled_participants(std::int64_t round) override;
+  bool steps_while_waiting() const override {
+    return spec_.while_waiting == WhileWaiting::local_steps;
+  }
 
   const IntervalSchedule& schedule() const { return schedule_; }
 
  private:
   bool uses_momentum() const { return spec_.momentum != 0.0; }
+  void average_round(std::int64_t step, const std::vector<int>& participants);
 
   AlgorithmSpec spec_;
   IntervalSchedule schedule_;
@@ -37,6 +53,8 @@ class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
   std::vector<std::int64_t> round_loss_steps_;
   std::vector<Vector> gradients_;
   std::vector<Vector> momentum_;  // heavy-ball buffers v ← μv + g; empty without momentum
+  std::optional<OuterOptimizer<Scalar>> outer_;  // slowmo, diloco
+  std::vector<double> shard_weights_;            // fedavg: samples per worker
 };
 
 }  // namespace sgdsim

@@ -14,6 +14,9 @@ class ReplicaAverager {
   virtual ~ReplicaAverager() = default;
   // Replaces every vector in `replicas` by their mean.
   virtual void average(const std::vector<Vector*>& replicas) = 0;
+  // Replaces every vector by Σ wᵢxᵢ / Σ wᵢ (weights > 0, one per replica).
+  virtual void weighted_average(const std::vector<Vector*>& replicas,
+                                const std::vector<double>& weights) = 0;
 };
 
 template <class Scalar>
@@ -26,6 +29,21 @@ class InMemoryAverager final : public ReplicaAverager<Scalar> {
     mean_ = *replicas[0];
     for (std::size_t i = 1; i < replicas.size(); ++i) mean_ += *replicas[i];
     mean_ /= static_cast<Scalar>(replicas.size());
+    for (Vector* replica : replicas) *replica = mean_;
+  }
+
+  void weighted_average(const std::vector<Vector*>& replicas,
+                        const std::vector<double>& weights) override {
+    bool uniform = true;
+    for (double w : weights) uniform = uniform && w == weights.front();
+    // Equal weights are the plain mean, bit for bit (fedavg over equal shards is local SGD).
+    if (uniform || replicas.size() < 2) return average(replicas);
+    double total = 0.0;
+    for (double w : weights) total += w;
+    mean_ = static_cast<Scalar>(weights[0] / total) * *replicas[0];
+    for (std::size_t i = 1; i < replicas.size(); ++i) {
+      mean_ += static_cast<Scalar>(weights[i] / total) * *replicas[i];
+    }
     for (Vector* replica : replicas) *replica = mean_;
   }
 

@@ -46,6 +46,8 @@ class ReplicatedAlgorithm : public Algorithm {
 
   const Vector& replica(int worker) const { return replicas_[worker]; }
   Vector average_of_replicas() const;
+  // The model of the latest round (at first, the initial one): what model.csv gets.
+  const Vector& consensus() const { return last_average_; }
 
  protected:
   // Mini-batch loss at `worker`'s current model; its gradient goes to `grad`.
@@ -58,11 +60,11 @@ class ReplicatedAlgorithm : public Algorithm {
   // Records the model the workers agreed on at `step` (what rejoining workers restart from, what
   // write_average writes), for algorithms whose rounds do not end in a plain average.
   void set_consensus(std::int64_t step, const Vector& model);
-  const Vector& consensus() const { return last_average_; }
   // True: metrics always measure the consensus model (e.g. EASGD's centre), never the mean of the
   // replicas.
   virtual bool evaluates_consensus() const { return false; }
   const TrainingProblem<Scalar>& problem() const { return problem_; }
+  ReplicaAverager<Scalar>& averager() { return *averager_; }
   Eigen::Index num_params() const { return problem_.objective->num_params(); }
 
  private:

@@ -18,8 +18,8 @@ struct WorkerTimes {
   SimTime communication;
   SimTime idle;  // waiting at barriers for slower workers, or after a repair for a round to end
   SimTime down;  // failed, until repaired
-  std::int64_t steps = 0;          // local steps (gradients) the worker computed
-  std::int64_t extra_steps = 0;    // while_waiting: local_steps: steps taken waiting at barriers
+  std::int64_t steps = 0;        // local steps (gradients) the worker computed
+  std::int64_t extra_steps = 0;  // while_waiting: local_steps: steps taken waiting at barriers
   std::int64_t failures = 0;
   std::int64_t rounds_missed = 0;  // rounds it took no part in
   std::int64_t stale_steps = 0;    // overlap: local steps taken between sending and applying

@@ -27,8 +27,14 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
 RunResult SynchronousRun::run() {
   measure(0);
   if (result_.status == RunStatus::ok) {
+    const auto sampled = algorithm_.sampled_participants(1);
+    partial_rounds_ = timing_.availability != nullptr || sampled.has_value();
     for (int w = 0; w < algorithm_.workers(); ++w) {
-      start_step(w);
+      if (!sampled || std::binary_search(sampled->begin(), sampled->end(), w)) {
+        start_step(w);
+      } else {
+        state_[w] = State::rejoining;  // sits the first round out
+      }
       schedule_next_outage(w);
     }
     engine_.run();
@@ -36,7 +42,7 @@ RunResult SynchronousRun::run() {
   result_.sim_time = engine_.now();
   close_open_spans();
   result_.events = engine_.events_processed();
-  for (int w = 0; w < algorithm_.workers(); ++w) result_.workers[w].steps = steps_done_[w];
+
   return result_;
 }
 
@@ -64,6 +70,7 @@ void SynchronousRun::close_open_spans() {
         observer_.on_outage(w, since_[w], now);
         break;
       case State::computing:  // a step cut short by the end of the run (divergence, interrupt)
+      case State::extra:
       case State::communicating:
         break;
     }
@@ -87,12 +94,10 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
   result_.workers[worker].compute += engine_.now() - started;
   if (stop_if_requested()) return;
   const std::int64_t step = ++steps_done_[worker];
+  ++result_.workers[worker].steps;
   observer_.on_compute(worker, step, started, engine_.now());
   if (!algorithm_.local_step(worker, step)) {
-    result_.status = RunStatus::diverged;
-    result_.diverged_step = step;
-    result_.diverged_worker = worker;
-    engine_.stop();
+    diverge(step, worker);
     return;
   }
   if (algorithm_.synchronizes_after(step) && timing_.overlap) {
@@ -100,14 +105,12 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
     return;
   }
   if (algorithm_.synchronizes_after(step)) {
-    state_[worker] = State::arrived;
-    since_[worker] = engine_.now();
-    start_synchronization_if_ready();
+    arrive(worker);
     return;
   }
-  // With failures the set of workers that reach a step is not known in advance, so the averaged
-  // model is measured at round ends only (see measures_after_round).
-  if (timing_.availability == nullptr && is_eval_step(step)) {
+  // With failures or sampling the set of workers that reach a step is not known in advance, so
+  // the averaged model is measured at round ends only (see measures_after_round).
+  if (!partial_rounds_ && is_eval_step(step)) {
     algorithm_.snapshot(worker, step);
     if (++snapshots_taken_[step] == algorithm_.workers()) {
       snapshots_taken_.erase(step);
@@ -118,18 +121,63 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
   start_step(worker);
 }
 
+void SynchronousRun::diverge(std::int64_t step, int worker) {
+  result_.status = RunStatus::diverged;
+  result_.diverged_step = step;
+  result_.diverged_worker = worker;
+  engine_.stop();
+}
+
+void SynchronousRun::arrive(int worker) {
+  state_[worker] = State::arrived;
+  since_[worker] = engine_.now();
+  start_synchronization_if_ready();
+  if (state_[worker] == State::arrived && algorithm_.steps_while_waiting()) {
+    start_extra_step(worker);
+  }
+}
+
+void SynchronousRun::start_extra_step(int worker) {
+  const SimTime now = engine_.now();
+  const SimTime duration = timing_.compute->step_time(worker, now);
+  state_[worker] = State::extra;
+  since_[worker] = now;
+  const std::uint64_t attempt = attempt_[worker];
+  engine_.schedule_after(duration,
+                         [this, worker, attempt, now] { finish_extra_step(worker, attempt, now); });
+}
+
+// An extra step belongs to the round the worker is waiting in: it passes that round's step.
+void SynchronousRun::finish_extra_step(int worker, std::uint64_t attempt, SimTime started) {
+  if (attempt != attempt_[worker]) return;  // abandoned: the round began
+  result_.workers[worker].compute += engine_.now() - started;
+  if (stop_if_requested()) return;
+  const std::int64_t step = steps_done_[worker];
+  observer_.on_compute(worker, step, started, engine_.now());
+  ++result_.workers[worker].extra_steps;
+  ++result_.workers[worker].steps;
+  if (!algorithm_.local_step(worker, step)) {
+    diverge(step, worker);
+    return;
+  }
+  start_extra_step(worker);
+}
+
 void SynchronousRun::start_synchronization_if_ready() {
   if (round_in_flight_) return;
   std::vector<int> participants;
   for (int w = 0; w < algorithm_.workers(); ++w) {
     if (state_[w] == State::computing) return;  // someone is still on its way
-    if (state_[w] == State::arrived) participants.push_back(w);
+    if (state_[w] == State::arrived || state_[w] == State::extra) participants.push_back(w);
   }
   if (participants.empty()) return;
   const SimTime now = engine_.now();
   const std::int64_t step = steps_done_[participants.front()];
   for (int w : participants) {
-    if (since_[w] < now) {
+    if (state_[w] == State::extra) {  // the step in flight is dropped; its time was computing
+      ++attempt_[w];
+      result_.workers[w].compute += now - since_[w];
+    } else if (since_[w] < now) {
       result_.workers[w].idle += now - since_[w];
       observer_.on_wait(w, since_[w], now);
     }
@@ -171,88 +219,25 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
     return;
   }
   if (stop_if_requested()) return;
+  const auto sampled = algorithm_.sampled_participants(result_.comm_rounds + 1);
+  const auto selected = [&sampled](int w) {
+    return !sampled || std::binary_search(sampled->begin(), sampled->end(), w);
+  };
   for (int w : participants) {
     if (deferred_failure_[w]) {
       const SimTime downtime = *deferred_failure_[w];
       deferred_failure_[w].reset();
       fail(w, downtime);
-    } else {
+    } else if (selected(w)) {
       start_step(w);
+    } else {  // not sampled for the next round: sits it out
+      state_[w] = State::rejoining;
+      since_[w] = engine_.now();
     }
   }
   for (int w = 0; w < algorithm_.workers(); ++w) {
-    if (state_[w] == State::rejoining) restart_from_average(w, step);
+    if (state_[w] == State::rejoining && selected(w)) restart_from_average(w, step);
   }
-}
-
-void SynchronousRun::schedule_next_outage(int worker) {
-  if (timing_.availability == nullptr) return;
-  const auto outage = timing_.availability->next_outage(worker, engine_.now());
-  if (!outage) return;
-  const SimTime downtime = outage->duration;
-  engine_.schedule_at(outage->start, [this, worker, downtime] {
-    if (finished_) return;
-    if (state_[worker] == State::communicating) {
-      deferred_failure_[worker] = downtime;
-    } else {
-      fail(worker, downtime);
-    }
-  });
-}
-
-void SynchronousRun::fail(int worker, SimTime downtime) {
-  const SimTime now = engine_.now();
-  WorkerTimes& times = result_.workers[worker];
-  switch (state_[worker]) {
-    case State::computing:  // the step in flight is lost, but its time was spent computing
-      ++attempt_[worker];
-      times.compute += now - since_[worker];
-      break;
-    case State::arrived:
-    case State::rejoining:
-      times.idle += now - since_[worker];
-      if (since_[worker] < now) observer_.on_wait(worker, since_[worker], now);
-      break;
-    case State::communicating:
-    case State::down:
-    case State::blocked:  // overlap and failures are not combined (the scenario loader refuses)
-      break;
-  }
-  ++times.failures;
-  state_[worker] = State::down;
-  since_[worker] = now;
-  engine_.schedule_after(downtime, [this, worker] { repair(worker); });
-  start_synchronization_if_ready();  // the others may have been waiting only for this worker
-  if (!anyone_up()) {  // no round will come for repaired workers to join: they go on at once
-    for (int w = 0; w < algorithm_.workers(); ++w) {
-      if (state_[w] == State::rejoining) restart_from_average(w, last_round_step_);
-    }
-  }
-}
-
-void SynchronousRun::repair(int worker) {
-  if (finished_) return;
-  const SimTime now = engine_.now();
-  result_.workers[worker].down += now - since_[worker];
-  observer_.on_outage(worker, since_[worker], now);
-  since_[worker] = now;
-  if (anyone_up()) {
-    state_[worker] = State::rejoining;
-  } else {
-    restart_from_average(worker, last_round_step_);
-  }
-  schedule_next_outage(worker);
-}
-
-void SynchronousRun::restart_from_average(int worker, std::int64_t step) {
-  const SimTime now = engine_.now();
-  if (state_[worker] == State::rejoining && since_[worker] < now) {
-    result_.workers[worker].idle += now - since_[worker];
-    observer_.on_wait(worker, since_[worker], now);
-  }
-  algorithm_.rejoin(worker);
-  steps_done_[worker] = step;
-  start_step(worker);
 }
 
 CollectiveCost SynchronousRun::round_cost(const std::vector<int>& participants) {
@@ -272,87 +257,6 @@ void SynchronousRun::add_round_traffic(const CollectiveCost& cost) {
   }
 }
 
-void SynchronousRun::apply_if_due(int worker) {
-  if (!needs_apply_[worker]) return;
-  needs_apply_[worker] = false;
-  const std::int64_t stale = steps_done_[worker] - sent_at_step_[worker];
-  algorithm_.apply_delayed_round(worker, stale);
-  result_.workers[worker].stale_steps += stale;
-}
-
-void SynchronousRun::arrive_overlapped(int worker, std::int64_t step) {
-  apply_if_due(worker);
-  if (outstanding_[worker]) {  // its previous model is still being averaged: wait for the result
-    state_[worker] = State::blocked;
-    since_[worker] = engine_.now();
-    blocked_step_[worker] = step;
-    return;
-  }
-  send_into_round(worker, step);
-}
-
-void SynchronousRun::send_into_round(int worker, std::int64_t step) {
-  algorithm_.begin_delayed_round(worker);
-  outstanding_[worker] = true;
-  sent_at_step_[worker] = step;
-  if (step == algorithm_.steps()) {  // nothing left to overlap with: wait for the final average
-    state_[worker] = State::blocked;
-    since_[worker] = engine_.now();
-    blocked_step_[worker] = 0;
-  } else {
-    start_step(worker);
-  }
-  if (++sent_count_ < algorithm_.workers()) return;
-  sent_count_ = 0;
-  round_started_ = engine_.now();
-  CollectiveCost cost = timing_.network->allreduce_cost(everyone_, timing_.payload_bytes);
-  observer_.on_collective(result_.comm_rounds + 1, round_started_, cost);
-  const SimTime duration = cost.duration;
-  engine_.schedule_after(
-      duration, [this, step, cost = std::move(cost)] { finish_overlapped_round(step, cost); });
-}
-
-void SynchronousRun::finish_overlapped_round(std::int64_t step, const CollectiveCost& cost) {
-  algorithm_.complete_delayed_round(step, everyone_);
-  last_round_step_ = step;
-  add_round_traffic(cost);
-  const SimTime now = engine_.now();
-  std::vector<int> unblocked;
-  for (int w = 0; w < algorithm_.workers(); ++w) {
-    outstanding_[w] = false;
-    if (state_[w] != State::blocked) {
-      needs_apply_[w] = true;  // computing: the average lands at its next step boundary
-      continue;
-    }
-    // Waiting before the collective began is idle (slower workers); after, communication.
-    WorkerTimes& times = result_.workers[w];
-    const SimTime waited_from = std::max(since_[w], round_started_);
-    if (since_[w] < round_started_) {
-      times.idle += round_started_ - since_[w];
-      observer_.on_wait(w, since_[w], round_started_);
-    }
-    times.communication += now - waited_from;
-    since_[w] = now;  // accounted up to here
-    needs_apply_[w] = true;
-    apply_if_due(w);
-    unblocked.push_back(w);
-  }
-  if (measures_after_round(step, step - 1)) {
-    measure(step);
-    if (result_.status != RunStatus::ok) return;
-  }
-  if (step == algorithm_.steps()) {
-    finished_ = true;
-    engine_.stop();
-    return;
-  }
-  if (stop_if_requested()) return;
-  for (int w : unblocked) {
-    state_[w] = State::computing;
-    send_into_round(w, blocked_step_[w]);
-  }
-}
-
 bool SynchronousRun::is_eval_step(std::int64_t step) const {
   return step == algorithm_.steps() || (eval_every_ > 0 && step % eval_every_ == 0);
 }
@@ -361,15 +265,8 @@ bool SynchronousRun::is_eval_step(std::int64_t step) const {
 // at or after each evaluation step.
 bool SynchronousRun::measures_after_round(std::int64_t step,
                                           std::int64_t previous_round_step) const {
-  if (timing_.availability == nullptr || step == algorithm_.steps()) return is_eval_step(step);
+  if (!partial_rounds_ || step == algorithm_.steps()) return is_eval_step(step);
   return eval_every_ > 0 && step / eval_every_ > previous_round_step / eval_every_;
-}
-
-bool SynchronousRun::anyone_up() const {
-  for (State state : state_) {
-    if (state != State::down && state != State::rejoining) return true;
-  }
-  return false;
 }
 
 void SynchronousRun::measure(std::int64_t step) {

@@ -8,6 +8,11 @@
 // worker is up). A failure during a collective takes effect when the collective ends, since the
 // worker's contribution is already on the wire.
 //
+// Sampled rounds (fedavg): workers the algorithm did not sample for a round sit it out (idle)
+// and restart from its average when it ends. Keep-stepping rounds (while_waiting: local_steps): a
+// worker that reached the round's step goes on with extra local steps until the slowest arrives;
+// the step it is computing then is abandoned (its time still counts as compute).
+//
 // Overlap (network.overlap): at a round's step a worker sends its model and goes straight on with
 // its next local steps; the collective starts when the last worker has sent, and when it ends each
 // worker applies x ← x̄ + (x − x_sent) at its next step boundary, keeping the progress it made
@@ -39,10 +44,16 @@ class SynchronousRun {
   RunResult run();
 
  private:
-  enum class State { computing, arrived, communicating, down, rejoining, blocked };
+  // extra: computing a step beyond the round's while waiting for the slowest (keep-stepping).
+  enum class State { computing, arrived, extra, communicating, down, rejoining, blocked };
 
   void start_step(int worker);
   void finish_step(int worker, std::uint64_t attempt, SimTime started);
+  void start_extra_step(int worker);
+  void finish_extra_step(int worker, std::uint64_t attempt, SimTime started);
+  void arrive(int worker);
+  void start_round(std::int64_t round, std::int64_t step, const std::vector<int>& previous);
+  void diverge(std::int64_t step, int worker);
   void start_synchronization_if_ready();
   void finish_synchronization(std::int64_t step, const std::vector<int>& participants,
                               const CollectiveCost& cost);
@@ -71,12 +82,14 @@ class SynchronousRun {
 
   Engine engine_;
   RunResult result_;
-  std::vector<std::int64_t> steps_done_;
+  std::vector<std::int64_t> steps_done_;  // the step a worker is at (a rejoin jumps ahead)
   std::vector<State> state_;
   std::vector<SimTime> since_;          // when the worker entered its current state
   std::vector<std::uint64_t> attempt_;  // bumped when a failure abandons a step in flight
   std::vector<std::optional<SimTime>> deferred_failure_;  // downtime of a failure mid-collective
   bool round_in_flight_ = false;
+  // Rounds do not include every worker (failures or sampling): metrics at round ends only.
+  bool partial_rounds_ = false;
   bool finished_ = false;
   std::int64_t last_round_step_ = 0;
   std::map<std::int64_t, int> snapshots_taken_;

@@ -23,7 +23,6 @@ namespace {
 using yaml::Diagnostics;
 using yaml::Section;
 
-
 // Applies "a.b.c=value"; the value is parsed as YAML so lists and numbers keep their types.
 void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics& diagnostics) {
   const auto equals = assignment.find('=');

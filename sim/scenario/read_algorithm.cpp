@@ -173,8 +173,7 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
     if (auto v = s.integer("clients_per_round", 1, kMaxWorkers)) {
       a.clients_per_round = static_cast<int>(*v);
       if (workers > 0 && *v > workers) {
-        s.error("clients_per_round",
-                fmt::format("{} exceeds the {} workers", *v, workers));
+        s.error("clients_per_round", fmt::format("{} exceeds the {} workers", *v, workers));
       }
     }
   }
@@ -194,7 +193,7 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
   }
   if (used_by(s, "graph", a.kind, {"gossip"})) {
     if (auto v = s.choice("graph", {"ring", "torus", "complete"})) {
-      a.graph = *v == "ring" ? GossipGraph::ring
+      a.graph = *v == "ring"    ? GossipGraph::ring
                 : *v == "torus" ? GossipGraph::torus
                                 : GossipGraph::complete;
     }

@@ -419,12 +419,12 @@ TEST_CASE("make_algorithm builds local_sgd and rejects unknown kinds naming the 
   const Problem<> problem;
   AlgorithmSpec spec = spec_of(2, 0.1, 8);
   CHECK(sgdsim::make_algorithm<double>(spec, problem.training(2, 4))->workers() == 2);
-  spec.kind = "easgd";
+  spec.kind = "no_such_algorithm";
   try {
     (void)sgdsim::make_algorithm<double>(spec, problem.training(2, 4));
     FAIL("no error");
   } catch (const std::invalid_argument& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains("easgd"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("no_such_algorithm"));
     CHECK_THAT(std::string(e.what()), Catch::Contains("local_sgd"));
   }
   spec.kind = "local_sgd";

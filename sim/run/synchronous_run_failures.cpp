@@ -1,0 +1,85 @@
+// SynchronousRun's failures and repairs (availability): a failing worker leaves, rounds go on
+// without it, and it rejoins from an average. See synchronous_run.hpp.
+#include "sim/run/synchronous_run.hpp"
+
+namespace sgdsim {
+
+void SynchronousRun::schedule_next_outage(int worker) {
+  if (timing_.availability == nullptr) return;
+  const auto outage = timing_.availability->next_outage(worker, engine_.now());
+  if (!outage) return;
+  const SimTime downtime = outage->duration;
+  engine_.schedule_at(outage->start, [this, worker, downtime] {
+    if (finished_) return;
+    if (state_[worker] == State::communicating) {
+      deferred_failure_[worker] = downtime;
+    } else {
+      fail(worker, downtime);
+    }
+  });
+}
+
+void SynchronousRun::fail(int worker, SimTime downtime) {
+  const SimTime now = engine_.now();
+  WorkerTimes& times = result_.workers[worker];
+  switch (state_[worker]) {
+    case State::computing:  // the step in flight is lost, but its time was spent computing
+    case State::extra:
+      ++attempt_[worker];
+      times.compute += now - since_[worker];
+      break;
+    case State::arrived:
+    case State::rejoining:
+      times.idle += now - since_[worker];
+      if (since_[worker] < now) observer_.on_wait(worker, since_[worker], now);
+      break;
+    case State::communicating:
+    case State::down:
+    case State::blocked:  // overlap and failures are not combined (the scenario loader refuses)
+      break;
+  }
+  ++times.failures;
+  state_[worker] = State::down;
+  since_[worker] = now;
+  engine_.schedule_after(downtime, [this, worker] { repair(worker); });
+  start_synchronization_if_ready();  // the others may have been waiting only for this worker
+  if (!anyone_up()) {  // no round will come for repaired workers to join: they go on at once
+    for (int w = 0; w < algorithm_.workers(); ++w) {
+      if (state_[w] == State::rejoining) restart_from_average(w, last_round_step_);
+    }
+  }
+}
+
+void SynchronousRun::repair(int worker) {
+  if (finished_) return;
+  const SimTime now = engine_.now();
+  result_.workers[worker].down += now - since_[worker];
+  observer_.on_outage(worker, since_[worker], now);
+  since_[worker] = now;
+  if (anyone_up()) {
+    state_[worker] = State::rejoining;
+  } else {
+    restart_from_average(worker, last_round_step_);
+  }
+  schedule_next_outage(worker);
+}
+
+void SynchronousRun::restart_from_average(int worker, std::int64_t step) {
+  const SimTime now = engine_.now();
+  if (state_[worker] == State::rejoining && since_[worker] < now) {
+    result_.workers[worker].idle += now - since_[worker];
+    observer_.on_wait(worker, since_[worker], now);
+  }
+  algorithm_.rejoin(worker);
+  steps_done_[worker] = step;
+  start_step(worker);
+}
+
+bool SynchronousRun::anyone_up() const {
+  for (State state : state_) {
+    if (state != State::down && state != State::rejoining) return true;
+  }
+  return false;
+}
+
+}  // namespace sgdsim
