@@ -146,6 +146,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   auto& algorithm = j["algorithm"];
   algorithm["kind"] = a.kind;
   const bool async = a.kind == "async_sgd";  // no rounds, no momentum
+  const bool plain_steps = async || a.kind == "easgd" || a.kind == "gossip";  // no momentum
   if (!async) algorithm["interval"] = interval_to_json(a);
   if (a.interval_schedule.kind == IntervalKind::theory) {
     algorithm["interval_constant"] = a.interval_schedule.interval_constant;
@@ -161,7 +162,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   } else {
     algorithm["batch_size"] = a.batch_size;
   }
-  if (!async) {
+  if (!plain_steps) {
     algorithm["momentum"] = a.momentum;
     algorithm["momentum_sync"] = to_string(a.momentum_sync);
     algorithm["nesterov"] = a.nesterov;

@@ -9,11 +9,15 @@
 
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
+#include "tests/support/scenario_errors.hpp"
 
 namespace {
 
 using sgdsim::ConfigError;
 using sgdsim::Scenario;
+using sgdsim::testing::errors_of;
+using sgdsim::testing::location;
+using sgdsim::testing::message_with;
 
 // Line numbers below are found by searching this text, so editing it keeps the tests honest.
 const std::string kValid = R"(name: tiny
@@ -42,60 +46,9 @@ network:
   bandwidth: 10Gbps
 )";
 
-// kValid with the line `from` replaced by `to` (which may hold several lines, or none).
-std::string with_line(const std::string& from, const std::string& to, std::string text = kValid) {
-  const auto at = text.find(from + "\n");
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size() + 1, to.empty() ? "" : to + "\n");
-  return text;
-}
-
-// 1-based number of the first line of `text` equal to `line`.
-int line_of(const std::string& text, const std::string& line) {
-  std::istringstream in(text);
-  int number = 0;
-  for (std::string current; std::getline(in, current);) {
-    ++number;
-    if (current == line) return number;
-  }
-  FAIL("line '" << line << "' not in the text");
-  return -1;
-}
-
-std::string location(const std::string& text, const std::string& line) {
-  return "test.yaml:" + std::to_string(line_of(text, line)) + ":";
-}
-
-// The messages of the ConfigError that loading `text` throws (fails the test when none is thrown).
-std::vector<std::string> errors_of(const std::string& text,
-                                   const std::vector<std::string>& overrides = {}) {
-  try {
-    (void)sgdsim::load_scenario_text(text, "test.yaml", overrides);
-  } catch (const ConfigError& e) {
-    CHECK(std::string(e.what()) == e.messages().front());
-    return e.messages();
-  }
-  FAIL("no ConfigError for:\n" << text);
-  return {};
-}
-
-// The one message containing every fragment; fails (printing them all) unless exactly one does.
-std::string message_with(const std::vector<std::string>& messages,
-                         const std::vector<std::string>& fragments) {
-  std::vector<std::string> found;
-  for (const auto& message : messages) {
-    bool all = true;
-    for (const auto& fragment : fragments) all = all && message.find(fragment) != std::string::npos;
-    if (all) found.push_back(message);
-  }
-  std::string listing;
-  for (const auto& message : messages) listing += "\n  " + message;
-  INFO("messages:" << listing);
-  std::string wanted;
-  for (const auto& fragment : fragments) wanted += " [" + fragment + "]";
-  INFO("wanted:" << wanted);
-  REQUIRE(found.size() == 1);
-  return found.front();
+std::string with_line(const std::string& from, const std::string& to,
+                      const std::string& text = kValid) {
+  return sgdsim::testing::with_line(from, to, text);
 }
 
 }  // namespace
