@@ -47,10 +47,6 @@ class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
 
   AlgorithmSpec spec_;
   IntervalSchedule schedule_;
-  // Each worker's mini-batch losses since the latest synchronisation, summed in worker order at
-  // the next one (so the mean does not depend on the order in which workers finished steps).
-  std::vector<double> round_loss_sum_;
-  std::vector<std::int64_t> round_loss_steps_;
   std::vector<Vector> gradients_;
   std::vector<Vector> momentum_;  // heavy-ball buffers v ← μv + g; empty without momentum
   std::optional<OuterOptimizer<Scalar>> outer_;  // slowmo, diloco

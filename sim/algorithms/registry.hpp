@@ -8,6 +8,7 @@
 
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/algorithms/algorithm_spec.hpp"
+#include "sim/algorithms/async_algorithm.hpp"
 #include "sim/algorithms/replicated_algorithm.hpp"
 
 namespace sgdsim {
@@ -24,5 +25,11 @@ const AlgorithmInfo* find_algorithm(std::string_view name);
 template <class Scalar>
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSpec& spec,
                                           TrainingProblem<Scalar> problem);
+
+// The algorithms a scenario runs asynchronously (sim/run/async_run.hpp): kind async_sgd.
+// Throws std::invalid_argument for any other kind.
+template <class Scalar>
+std::unique_ptr<AsyncAlgorithm> make_async_algorithm(const AlgorithmSpec& spec,
+                                                     TrainingProblem<Scalar> problem);
 
 }  // namespace sgdsim

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "models/batched_evaluation.hpp"
@@ -18,6 +20,9 @@ ReplicatedAlgorithm<Scalar>::ReplicatedAlgorithm(TrainingProblem<Scalar> problem
   last_average_ = problem_.initial_params;
   sent_.resize(workers);
   batches_.resize(workers);
+  step_gradients_.resize(workers);
+  round_loss_sum_.assign(workers, 0.0);
+  round_loss_steps_.assign(workers, 0);
   samplers_.reserve(workers);
   for (int w = 0; w < workers; ++w) {
     samplers_.emplace_back(problem_.shards[w], batch_size,
@@ -28,16 +33,43 @@ ReplicatedAlgorithm<Scalar>::ReplicatedAlgorithm(TrainingProblem<Scalar> problem
 template <class Scalar>
 Scalar ReplicatedAlgorithm<Scalar>::stochastic_gradient(int worker, Vector& grad) {
   BatchSampler& sampler = samplers_[worker];
+  Scalar loss;
   if (sampler.full_batch()) {
-    return static_cast<Scalar>(chunked_loss_and_gradient(
+    loss = static_cast<Scalar>(chunked_loss_and_gradient(
         *problem_.objective, replicas_[worker], problem_.data->train, &sampler.next(), grad));
+  } else {
+    const auto& indices = sampler.next();
+    BatchBuffer& batch = batches_[worker];
+    gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
+                   batch.features, batch.targets);
+    loss = problem_.objective->loss_and_gradient(replicas_[worker], batch.features, batch.targets,
+                                                 grad);
   }
-  const auto& indices = sampler.next();
-  BatchBuffer& batch = batches_[worker];
-  gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
-                 batch.features, batch.targets);
-  return problem_.objective->loss_and_gradient(replicas_[worker], batch.features, batch.targets,
-                                               grad);
+  round_loss_sum_[worker] += static_cast<double>(loss);
+  ++round_loss_steps_[worker];
+  return loss;
+}
+
+template <class Scalar>
+bool ReplicatedAlgorithm<Scalar>::sgd_step(int worker, double lr) {
+  Vector& g = step_gradients_[worker];
+  const Scalar loss = stochastic_gradient(worker, g);
+  Vector& x = replicas_[worker];
+  x -= static_cast<Scalar>(lr) * g;
+  return std::isfinite(static_cast<double>(loss)) && x.allFinite();
+}
+
+template <class Scalar>
+double ReplicatedAlgorithm<Scalar>::take_round_loss() {
+  double sum = 0.0;
+  std::int64_t steps = 0;
+  for (std::size_t w = 0; w < round_loss_sum_.size(); ++w) {
+    sum += round_loss_sum_[w];
+    steps += round_loss_steps_[w];
+    round_loss_sum_[w] = 0.0;
+    round_loss_steps_[w] = 0;
+  }
+  return steps > 0 ? sum / static_cast<double>(steps) : std::numeric_limits<double>::quiet_NaN();
 }
 
 template <class Scalar>

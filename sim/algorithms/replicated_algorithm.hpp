@@ -50,8 +50,16 @@ class ReplicatedAlgorithm : public Algorithm {
   const Vector& consensus() const { return last_average_; }
 
  protected:
-  // Mini-batch loss at `worker`'s current model; its gradient goes to `grad`.
+  // Mini-batch loss at `worker`'s current model; its gradient goes to `grad`. The loss is also
+  // recorded for take_round_loss.
   Scalar stochastic_gradient(int worker, Vector& grad);
+  // A plain SGD step x ← x − γg on the next mini-batch; false when the loss or model is not finite.
+  bool sgd_step(int worker, double lr);
+  // Mean mini-batch loss of every local step since the previous call (NaN when none), summed in
+  // worker order so that it does not depend on the order in which workers finished steps.
+  double take_round_loss();
+  // Bytes of one model: the payload of algorithms that send their parameters once per round.
+  double model_bytes() const { return static_cast<double>(num_params()) * sizeof(Scalar); }
   Vector& mutable_replica(int worker) { return replicas_[worker]; }
   // Replaces the participants' vectors by their mean, through the replica averager.
   void average_among(std::vector<Vector>& vectors, const std::vector<int>& participants);
@@ -79,6 +87,9 @@ class ReplicatedAlgorithm : public Algorithm {
   std::vector<Vector> replicas_;
   std::vector<BatchSampler> samplers_;
   std::vector<BatchBuffer> batches_;
+  std::vector<Vector> step_gradients_;  // sgd_step's
+  std::vector<double> round_loss_sum_;
+  std::vector<std::int64_t> round_loss_steps_;
   std::map<std::int64_t, std::vector<Vector>> snapshots_;
   std::vector<Vector> sent_;  // each worker's model as sent into an overlapped round
   Vector last_average_;       // the model of the latest synchronisation (at first, the initial one)

@@ -66,11 +66,12 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     case sgdsim::RunStatus::ok:
       if (!quiet) {
         std::fprintf(stderr,
-                     "%s: %lld steps on %d workers, %lld rounds, simulated %.3f s "
+                     "%s: %lld steps on %d workers, %lld %s, simulated %.3f s "
                      "(communication %.1f%%, idle %.1f%%), final train loss %.6g; wrote %s\n",
                      scenario.name.c_str(), static_cast<long long>(scenario.steps),
-                     scenario.workers, static_cast<long long>(r.comm_rounds), r.sim_time.seconds(),
-                     100.0 * s["communication_fraction"].get<double>(),
+                     scenario.workers, static_cast<long long>(r.comm_rounds),
+                     scenario.algorithm.kind == "async_sgd" ? "gradients pushed" : "rounds",
+                     r.sim_time.seconds(), 100.0 * s["communication_fraction"].get<double>(),
                      100.0 * s["idle_fraction"].get<double>(),
                      r.last_metrics ? r.last_metrics->model.train_loss : 0.0, out_dir.c_str());
       }

@@ -22,6 +22,7 @@
 #include "sim/output/chrome_trace.hpp"
 #include "sim/output/metrics_writer.hpp"
 #include "sim/output/progress.hpp"
+#include "sim/run/async_run.hpp"
 
 namespace sgdsim {
 namespace {
@@ -110,9 +111,16 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   problem.initial_params = objective->initial_params(s.model.init == InitKind::random, init_rng);
   problem.steps = s.steps;
   problem.seed = s.seed;
+  // async_sgd has its own driver (sim/run/async_run.hpp); every other kind runs in rounds.
+  const bool async = s.algorithm.kind == "async_sgd";
   std::unique_ptr<Algorithm> algorithm;
+  std::unique_ptr<AsyncAlgorithm> async_algorithm;
   try {
-    algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem));
+    if (async) {
+      async_algorithm = make_async_algorithm<Scalar>(s.algorithm, std::move(problem));
+    } else {
+      algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem));
+    }
   } catch (const std::invalid_argument& e) {  // e.g. a torus that N workers cannot form
     bad_scenario(s, "algorithm", e.what());
   }
@@ -122,12 +130,16 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
                                                 : static_cast<std::int64_t>(smallest_shard);
   ComputeModel compute(s.compute, s.workers, s.seed, objective->flops_per_gradient(batch));
   std::optional<Network> network;
+  // async_sgd talks to a parameter server: the parameter_server collective's topology has one.
+  NetworkSpec network_spec = s.network;
+  if (async) network_spec.collective = "parameter_server";
   try {
-    network.emplace(s.network, s.workers);
+    network.emplace(network_spec, s.workers);
   } catch (const std::invalid_argument& e) {  // a topology the collective cannot run on
     bad_scenario(s, "network", e.what());
   }
-  const double payload = payload_on_wire(s.network, algorithm->sync_payload_bytes());
+  const double payload = payload_on_wire(
+      s.network, async ? async_algorithm->payload_bytes() : algorithm->sync_payload_bytes());
   std::optional<AvailabilityModel> availability;
   try {
     if (s.availability.enabled()) availability.emplace(s.availability, s.workers, s.seed);
@@ -140,19 +152,19 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   }
   const std::string& kind = s.algorithm.kind;
   const bool plain_rounds = kind == "local_sgd" || kind == "slowmo" || kind == "diloco";
-  if (s.network.overlap && !plain_rounds) {
+  if (s.network.overlap && kind != "local_sgd") {
     bad_scenario(s, "network.overlap",
-                 fmt::format("overlapped averaging is modelled for local_sgd, slowmo and diloco, "
-                             "not {}",
-                             kind));
+                 fmt::format("overlapped averaging is modelled for local_sgd, not {}", kind));
   }
   if (availability && !plain_rounds && kind != "easgd") {
-    bad_scenario(s, "availability",
-                 fmt::format("failing workers are modelled for local_sgd, slowmo, diloco and easgd, "
-                             "not {}",
-                             kind));
+    bad_scenario(
+        s, "availability",
+        fmt::format("failing workers are modelled for local_sgd, slowmo, diloco and easgd, "
+                    "not {}",
+                    kind));
   }
-  if (s.algorithm.while_waiting == WhileWaiting::local_steps && (availability || s.network.overlap)) {
+  if (s.algorithm.while_waiting == WhileWaiting::local_steps &&
+      (availability || s.network.overlap)) {
     bad_scenario(s, "algorithm.while_waiting",
                  "local_steps is modelled without failures and without network.overlap");
   }
@@ -184,19 +196,32 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
       progress.emplace(s.steps, s.workers, isatty(fileno(stderr)) != 0);
       observers.add(&*progress);
     }
-    SynchronousRun run(*algorithm, timing, s.eval.every, observers, options.stop_requested);
-    outcome.result = run.run();
+    if (async) {
+      AsyncRun run(*async_algorithm, timing, s.eval.every, observers, options.stop_requested);
+      outcome.result = run.run();
+    } else {
+      SynchronousRun run(*algorithm, timing, s.eval.every, observers, options.stop_requested);
+      outcome.result = run.run();
+    }
   }
   if (s.output.model) {
     std::ofstream model_out(out / "model.csv");
-    algorithm->write_average(model_out);
+    if (async) {
+      async_algorithm->write_model(model_out);
+    } else {
+      algorithm->write_average(model_out);
+    }
     if (!model_out) throw std::runtime_error("cannot write " + (out / "model.csv").string());
   }
 
   RunFacts& facts = outcome.facts;
   facts.payload_bytes = payload;
+  // The time of one full round: an allreduce, or gossip's neighbour exchange.
+  const bool neighbors = algorithm && algorithm->exchange().kind == Exchange::Kind::neighbors;
   facts.collective_seconds =
-      network->allreduce_cost(all_workers(s.workers), payload).duration.seconds();
+      (neighbors ? network->neighbor_exchange_cost(algorithm->exchange().neighbors, payload)
+                 : network->allreduce_cost(all_workers(s.workers), payload))
+          .duration.seconds();
   facts.resources = network->resources();
   facts.speed_factors = compute.speed_factors();
   facts.straggler_steps = compute.straggler_steps();

@@ -223,7 +223,11 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   if (auto s = top.section("compute")) {
     read_compute(*s, scenario.compute, scenario.workers, diagnostics);
   }
-  if (auto s = top.section("network")) read_network(*s, scenario.network, scenario.workers);
+  if (auto s = top.section("network")) {
+    read_network(*s, scenario.network, scenario.workers, scenario.algorithm.kind);
+  } else if (scenario.algorithm.kind == "async_sgd") {
+    scenario.network.collective = "parameter_server";
+  }
   if (scenario.network.overlap &&
       scenario.algorithm.interval_schedule.kind == IntervalKind::adaptive) {
     // Overlapped rounds let workers run past a round before its loss is known.

@@ -24,7 +24,7 @@ void read_link(yaml::Section s, Link& link, bool required) {
 
 }  // namespace
 
-void read_network(yaml::Section s, NetworkSpec& n, int workers) {
+void read_network(yaml::Section s, NetworkSpec& n, int workers, const std::string& algorithm_kind) {
   if (auto v = s.choice("topology", names_of(topology_catalog()))) n.topology = *v;
   const bool two_level = n.topology == "two_level";
   if (two_level) {
@@ -55,7 +55,16 @@ void read_network(yaml::Section s, NetworkSpec& n, int workers) {
     }
   }
 
-  if (auto v = s.choice("collective", names_of(collective_catalog()))) n.collective = *v;
+  if (algorithm_kind == "async_sgd") {  // no collective: pushes and pulls through a server
+    if (s.has("collective") && !s.included("collective")) {  // a shared cluster file may say
+      s.error("collective",
+              "not used by async_sgd, whose workers push to and pull from a "
+              "parameter server (set its link with network.server)");
+    }
+    n.collective = "parameter_server";
+  } else if (auto v = s.choice("collective", names_of(collective_catalog()))) {
+    n.collective = *v;
+  }
   if (n.collective == "hierarchical" && !two_level) {
     s.error("collective", fmt::format("hierarchical needs topology two_level (nodes of "
                                       "workers_per_node workers), not {}",

@@ -112,7 +112,8 @@ nlohmann::ordered_json link_to_json(const Link& link) {
 }
 
 // Only the keys the topology and collective use: read_network reports the others.
-nlohmann::ordered_json network_to_json(const NetworkSpec& n) {
+// async_sgd: no collective key (its workers talk to the parameter server, whose link is kept).
+nlohmann::ordered_json network_to_json(const NetworkSpec& n, bool async) {
   nlohmann::ordered_json j;
   j["topology"] = n.topology;
   if (n.topology == "two_level") {
@@ -124,7 +125,7 @@ nlohmann::ordered_json network_to_json(const NetworkSpec& n) {
     j["latency"] = format_duration(n.link.latency);
     j["bandwidth"] = format_rate(n.link.bytes_per_second);
   }
-  j["collective"] = n.collective;
+  if (!async) j["collective"] = n.collective;
   if (n.collective == "parameter_server") j["server"] = link_to_json(server_link(n));
   j["payload"] = n.payload_bytes ? format_size(*n.payload_bytes) : "auto";
   j["compression"] = n.compression;
@@ -199,7 +200,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
 
   j["compute"] = compute_to_json(s.compute);
 
-  j["network"] = network_to_json(s.network);
+  j["network"] = network_to_json(s.network, s.algorithm.kind == "async_sgd");
 
   if (s.availability.enabled()) {
     auto& availability = j["availability"];

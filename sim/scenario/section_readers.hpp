@@ -18,7 +18,8 @@ inline constexpr std::int64_t kMaxWorkers = 1 << 20;
 // `diagnostics` reports on list entries; its source is what compute.path resolves against.
 void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t steps);
 void read_compute(yaml::Section s, ComputeSpec& c, int workers, yaml::Diagnostics& diagnostics);
-void read_network(yaml::Section s, NetworkSpec& n, int workers);
+// algorithm_kind: async_sgd has no collective (its workers talk to a parameter server).
+void read_network(yaml::Section s, NetworkSpec& n, int workers, const std::string& algorithm_kind);
 void read_availability(yaml::Section s, AvailabilitySpec& a, int workers,
                        yaml::Diagnostics& diagnostics);
 

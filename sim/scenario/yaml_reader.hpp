@@ -46,6 +46,10 @@ class Section {
   const std::string& path() const { return path_; }
   std::string child_path(const char* key) const;
   void error(const char* key, const std::string& message);
+  // Whether `key`'s value came from an included cluster file rather than the scenario itself.
+  bool included(const char* key) const {
+    return diagnostics_->file_of(child_path(key)) != diagnostics_->source();
+  }
 
   std::optional<std::string> text(const char* key, bool required = false);
   std::optional<std::int64_t> integer(const char* key, std::int64_t min, std::int64_t max,

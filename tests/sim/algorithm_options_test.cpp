@@ -102,6 +102,9 @@ TEST_CASE("bad variant options name the file, line and key and say why",
       {variant("easgd", "  elasticity: 0.1\n  outer_momentum: 0.5"), "algorithm.outer_momentum",
        "  outer_momentum: 0.5", "only used with kind"},
       {variant("sgd"), "algorithm.kind", "  kind: sgd", "fedavg"},
+      {sgdsim::testing::with_line("  interval: 4", "", variant("async_sgd")) +
+           "network:\n  collective: ring_allreduce\n",
+       "network.collective", "  collective: ring_allreduce", "parameter server"},
   };
   for (const Case& c : cases) {
     INFO(c.text);

@@ -1,0 +1,95 @@
+#include "sim/algorithms/async_sgd.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "models/batched_evaluation.hpp"
+#include "models/rng.hpp"
+
+namespace sgdsim {
+
+template <class Scalar>
+AsyncSgd<Scalar>::AsyncSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec)
+    : problem_(std::move(problem)), spec_(spec), server_(problem_.initial_params) {
+  const auto workers = static_cast<int>(problem_.shards.size());
+  if (workers < 1) throw std::invalid_argument("at least one worker is needed");
+  pulled_.assign(workers, server_);
+  pulled_version_.assign(workers, 0);
+  gradients_.resize(workers);
+  batches_.resize(workers);
+  samplers_.reserve(workers);
+  for (int w = 0; w < workers; ++w) {
+    // The stream a local SGD worker w draws from, so that N = 1 is plain SGD.
+    samplers_.emplace_back(problem_.shards[w], spec.batch_size,
+                           derive_seed(problem_.seed, "batches", w));
+  }
+}
+
+template <class Scalar>
+void AsyncSgd<Scalar>::pull(int worker) {
+  pulled_[worker] = server_;
+  pulled_version_[worker] = version_;
+}
+
+template <class Scalar>
+bool AsyncSgd<Scalar>::compute_gradient(int worker) {
+  BatchSampler& sampler = samplers_[worker];
+  Vector& grad = gradients_[worker];
+  double loss = 0.0;
+  if (sampler.full_batch()) {
+    loss = chunked_loss_and_gradient(*problem_.objective, pulled_[worker], problem_.data->train,
+                                     &sampler.next(), grad);
+  } else {
+    const auto& indices = sampler.next();
+    BatchBuffer& batch = batches_[worker];
+    gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
+                   batch.features, batch.targets);
+    loss = static_cast<double>(problem_.objective->loss_and_gradient(
+        pulled_[worker], batch.features, batch.targets, grad));
+  }
+  return std::isfinite(loss) && grad.allFinite();
+}
+
+template <class Scalar>
+AppliedUpdate AsyncSgd<Scalar>::apply(int worker, std::int64_t step) {
+  const auto lr = static_cast<Scalar>(spec_.lr_at(step));
+  server_ -= lr * gradients_[worker];
+  AppliedUpdate update;
+  update.staleness = version_ - pulled_version_[worker];
+  update.finite = server_.allFinite();
+  ++version_;
+  return update;
+}
+
+template <class Scalar>
+ModelMetrics AsyncSgd<Scalar>::evaluate() const {
+  ModelMetrics metrics;
+  Vector grad;
+  metrics.train_loss =
+      chunked_loss_and_gradient(*problem_.objective, server_, problem_.data->train, nullptr, grad);
+  metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
+  if (problem_.data->test) {
+    const Evaluation test = chunked_evaluate(*problem_.objective, server_, *problem_.data->test);
+    metrics.test_loss = test.loss;
+    metrics.test_accuracy = test.accuracy;
+  }
+  return metrics;
+}
+
+template <class Scalar>
+double AsyncSgd<Scalar>::payload_bytes() const {
+  return static_cast<double>(server_.size()) * sizeof(Scalar);
+}
+
+template <class Scalar>
+void AsyncSgd<Scalar>::write_model(std::ostream& out) const {
+  out << "parameter\n";
+  for (Eigen::Index i = 0; i < server_.size(); ++i) out << fmt::format("{}\n", server_[i]);
+}
+
+template class AsyncSgd<float>;
+template class AsyncSgd<double>;
+
+}  // namespace sgdsim
