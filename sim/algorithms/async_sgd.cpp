@@ -5,8 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "models/batched_evaluation.hpp"
 #include "models/rng.hpp"
+#include "sim/algorithms/model_output.hpp"
 
 namespace sgdsim {
 
@@ -65,17 +65,7 @@ AppliedUpdate AsyncSgd<Scalar>::apply(int worker, std::int64_t step) {
 
 template <class Scalar>
 ModelMetrics AsyncSgd<Scalar>::evaluate() const {
-  ModelMetrics metrics;
-  Vector grad;
-  metrics.train_loss =
-      chunked_loss_and_gradient(*problem_.objective, server_, problem_.data->train, nullptr, grad);
-  metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
-  if (problem_.data->test) {
-    const Evaluation test = chunked_evaluate(*problem_.objective, server_, *problem_.data->test);
-    metrics.test_loss = test.loss;
-    metrics.test_accuracy = test.accuracy;
-  }
-  return metrics;
+  return measure_model(*problem_.objective, *problem_.data, server_);
 }
 
 template <class Scalar>
@@ -85,8 +75,7 @@ double AsyncSgd<Scalar>::payload_bytes() const {
 
 template <class Scalar>
 void AsyncSgd<Scalar>::write_model(std::ostream& out) const {
-  out << "parameter\n";
-  for (Eigen::Index i = 0; i < server_.size(); ++i) out << fmt::format("{}\n", server_[i]);
+  write_parameters(out, server_);
 }
 
 template class AsyncSgd<float>;

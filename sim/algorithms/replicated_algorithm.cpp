@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "models/batched_evaluation.hpp"
+#include "sim/algorithms/model_output.hpp"
 
 namespace sgdsim {
 
@@ -153,26 +154,12 @@ ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
   } else {
     average = average_of_replicas();
   }
-  ModelMetrics metrics;
-  Vector grad;
-  metrics.train_loss =
-      chunked_loss_and_gradient(*problem_.objective, average, problem_.data->train, nullptr, grad);
-  metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
-  if (problem_.data->test) {
-    const Evaluation test = chunked_evaluate(*problem_.objective, average, *problem_.data->test);
-    metrics.test_loss = test.loss;
-    metrics.test_accuracy = test.accuracy;
-  }
-  return metrics;
+  return measure_model(*problem_.objective, *problem_.data, average);
 }
 
 template <class Scalar>
 void ReplicatedAlgorithm<Scalar>::write_average(std::ostream& out) const {
-  const Vector& average = last_average_;
-  out << "parameter\n";
-  for (Eigen::Index i = 0; i < average.size(); ++i) {
-    out << fmt::format("{}\n", average[i]);
-  }
+  write_parameters(out, last_average_);
 }
 
 template class ReplicatedAlgorithm<float>;
