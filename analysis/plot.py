@@ -77,7 +77,8 @@ def use_log_scale(runs: list[Run], y: Axis) -> bool:
     return values.size > 0 and bool((values > 0).all())
 
 
-def draw_panel(ax, runs: list[Run], colors: list, x: Axis, y: Axis, log_y: bool) -> None:
+def draw_panel(ax, runs: list[Run], colors: list, x: Axis, y: Axis, log_y: bool,
+               log_x: bool = False) -> None:
     for run, color in zip(runs, colors):
         data = run.finite_metrics()[[x.column, y.column]].dropna()
         if data.empty:
@@ -89,13 +90,16 @@ def draw_panel(ax, runs: list[Run], colors: list, x: Axis, y: Axis, log_y: bool)
                     markersize=9, linestyle="none")
     if log_y:
         ax.set_yscale("log")
+    if log_x:  # symlog: linear below 1, so the row at 0 rounds stays on the axis
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_xlim(left=0)
     ax.set_xlabel(x.label)
     ax.set_ylabel(y.label)
     ax.grid(True, which="major", alpha=0.4)
     ax.grid(True, which="minor", alpha=0.15)
 
 
-def plot_all(runs: list[Run], out_dir: Path, title: str) -> list[Path]:
+def plot_all(runs: list[Run], out_dir: Path, title: str, log_rounds: bool = False) -> list[Path]:
     has_test = any(run.has_test_data for run in runs)
     rows = (LOSS, ACCURACY if has_test else GRAD_NORM)
     log_y = {y.column: y is not ACCURACY and use_log_scale(runs, y) for y in rows}
@@ -111,7 +115,8 @@ def plot_all(runs: list[Run], out_dir: Path, title: str) -> list[Path]:
     fig, axes = plt.subplots(2, 3, figsize=(16, height_in), squeeze=False)
     for r, y in enumerate(rows):
         for c, x in enumerate(X_AXES):
-            draw_panel(axes[r][c], runs, colors, x, y, log_y[y.column])
+            draw_panel(axes[r][c], runs, colors, x, y, log_y[y.column],
+                       log_rounds and x.column == "comm_rounds")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=legend_columns, frameon=False)
     fig.suptitle(title)
@@ -123,7 +128,8 @@ def plot_all(runs: list[Run], out_dir: Path, title: str) -> list[Path]:
     for y in rows:
         for x in X_AXES:
             fig, ax = plt.subplots(figsize=(7, 4.8))
-            draw_panel(ax, runs, colors, x, y, log_y[y.column])
+            draw_panel(ax, runs, colors, x, y, log_y[y.column],
+                       log_rounds and x.column == "comm_rounds")
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(loc="best", fontsize="small")
             ax.set_title(title)
@@ -170,6 +176,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="comma-separated legend labels, one per RUN_DIR "
                         "(default: 'N={workers}, I={interval}')")
     parser.add_argument("--title", help="figure title (default: the scenario names)")
+    parser.add_argument("--log-rounds", action="store_true",
+                        help="logarithmic communication-rounds axis (for runs whose round counts "
+                        "differ by orders of magnitude, e.g. gossip against local SGD)")
     return parser.parse_args(argv)
 
 
@@ -185,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        written = plot_all(runs, out_dir, args.title or default_title(runs))
+        written = plot_all(runs, out_dir, args.title or default_title(runs), args.log_rounds)
         written.append(write_summary_csv(runs, out_dir / "summary.csv"))
     except OSError as e:
         print(f"plot.py: error: cannot write to {out_dir}: {e}", file=sys.stderr)

@@ -106,6 +106,23 @@ class PlotCliTest(unittest.TestCase):
                        "final_train_loss", "wall_time_s"):
             self.assertIn(column, rows[0])
 
+    def test_log_rounds_puts_only_the_rounds_panels_on_a_symlog_axis(self):
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import plot
+        runs = sgdsim_runs.load_runs([str(write_run(self.tmp / "a", workers=2, interval=4))], None)
+        for axis in plot.X_AXES:
+            fig, ax = plt.subplots()
+            plot.draw_panel(ax, runs, ["C0"], axis, plot.LOSS, False,
+                            log_x=axis.column == "comm_rounds")
+            expected = "symlog" if axis.column == "comm_rounds" else "linear"
+            self.assertEqual(ax.get_xscale(), expected, axis.column)
+            plt.close(fig)
+        result = run_plot(self.tmp / "a", "--out", self.out, "--log-rounds")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_valid_png(self.out / "loss_vs_rounds.png")
+
     def test_grad_norm_row_replaces_accuracy_when_no_run_has_test_data(self):
         a = write_run(self.tmp / "a", workers=2, interval=4, with_test=False)
         b = write_run(self.tmp / "b", workers=8, interval=4, with_test=False)
