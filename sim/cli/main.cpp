@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "models/data/dataset.hpp"
 #include "models/model_spec.hpp"
@@ -17,6 +18,8 @@
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
+#include "sim/sweep/sweep_plan.hpp"
+#include "sim/sweep/sweep_runner.hpp"
 
 namespace {
 
@@ -93,6 +96,34 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   return kExitRuntimeError;
 }
 
+int sweep_command(const std::string& scenario_path, const std::string& out_dir,
+                  const std::vector<std::string>& overrides, int jobs, bool quiet) {
+  const sgdsim::SweepPlan plan = sgdsim::plan_sweep(scenario_path, overrides);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  sgdsim::SweepOptions options;
+  options.out_dir = out_dir;
+  options.jobs =
+      jobs > 0 ? jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  options.quiet = quiet;
+  options.stop_requested = &g_stop_requested;
+  if (!quiet) {
+    std::fprintf(stderr, "%s: %zu points x %d replicates = %zu runs, %d at a time\n",
+                 scenario_path.c_str(), plan.points, plan.spec.replicates, plan.runs.size(),
+                 options.jobs);
+  }
+  const sgdsim::SweepOutcome outcome = sgdsim::run_sweep(plan, options);
+  if (!quiet || outcome.failed > 0 || outcome.interrupted) {
+    std::fprintf(stderr,
+                 "%zu ran, %zu already done, %zu diverged, %zu failed, %zu not run; wrote "
+                 "%s/runs.csv and aggregate.csv\n",
+                 outcome.ran, outcome.skipped, outcome.diverged, outcome.failed, outcome.not_run,
+                 out_dir.c_str());
+  }
+  if (outcome.interrupted) return kExitInterrupted;
+  return outcome.failed > 0 ? kExitBadInput : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,6 +144,18 @@ int main(int argc, char** argv) {
   run->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
   run->add_flag("--quiet,-q", quiet, "No progress or result line on stderr");
 
+  int jobs = 0;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run every point of a scenario's sweep: section (resumable); write runs.csv");
+  sweep->add_option("scenario", scenario_path, "Scenario YAML file with a sweep: section")
+      ->required();
+  sweep->add_option("--out", out_dir, "Output directory (created; reruns skip finished runs)")
+      ->required();
+  sweep->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
+  sweep->add_option("--jobs,-j", jobs, "Runs at once (default: the machine's cores)")
+      ->check(CLI::NonNegativeNumber);
+  sweep->add_flag("--quiet,-q", quiet, "Only errors on stderr");
+
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario; print it fully resolved");
   validate->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   validate->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
@@ -130,6 +173,7 @@ int main(int argc, char** argv) {
       std::cout << sgdsim::scenario_to_json(scenario).dump(2) << '\n';
       return 0;
     }
+    if (*sweep) return sweep_command(scenario_path, out_dir, overrides, jobs, quiet);
     return run_command(scenario_path, out_dir, overrides, quiet);
   } catch (const sgdsim::ConfigError& e) {
     print_errors(e.messages());

@@ -240,6 +240,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
     s->finish();
   }
+  if (auto s = top.section("sweep")) read_sweep(*s, scenario.sweep);
   if (auto s = top.section("output")) {
     if (auto v = s->boolean("trace")) scenario.output.trace = *v;
     if (auto v = s->boolean("model")) scenario.output.model = *v;

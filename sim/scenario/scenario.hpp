@@ -42,6 +42,20 @@ struct OutputSpec {
   bool model = true;
 };
 
+// `sweep:` — many runs of one scenario: the cartesian product of `grid` (key paths as --set takes
+// them, in the order written; the last varies fastest), each point `replicates` times.
+struct SweepAxis {
+  std::string key;                  // e.g. "algorithm.interval"
+  std::vector<std::string> values;  // each as YAML text (flow style), as --set would take it
+};
+
+struct SweepSpec {
+  std::vector<SweepAxis> axes;
+  int replicates = 1;  // replicate 0 runs with the scenario's seed, r ≥ 1 with a derived one
+
+  bool enabled() const { return !axes.empty() || replicates > 1; }
+};
+
 struct Scenario {
   std::string source;  // the file it came from, for messages
   std::string name;
@@ -58,6 +72,7 @@ struct Scenario {
   AvailabilitySpec availability;
   EvalSpec eval;
   OutputSpec output;
+  SweepSpec sweep;  // read by `sgdsim sweep`; a single run ignores it
 };
 
 // Bad scenario input. Each message reads "file:line:column: key.path: what is wrong".

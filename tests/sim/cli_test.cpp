@@ -180,3 +180,28 @@ TEST_CASE("sgdsim --help lists the built-in plug-ins", "[sim][cli]") {
     CHECK_THAT(r.out, Catch::Contains(name));
   }
 }
+
+TEST_CASE("sgdsim sweep runs every point, writes runs.csv, exits 2 naming a bad point",
+          "[sim][cli][sweep]") {
+  const TempDir dir("cli_sweep");
+  write_file(dir / "sweep.yaml", kTiny + "sweep:\n  grid:\n    algorithm.interval: [1, 5]\n");
+  const Result ok = run_sgdsim(
+      dir, "sweep " + quoted(dir / "sweep.yaml") + " --out " + quoted(dir / "out") + " --jobs 2");
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.err, Catch::Contains("2 points x 1 replicates = 2 runs"));
+  CHECK_THAT(ok.err, Catch::Contains("2 ran, 0 already done"));
+  CHECK(fs::exists(dir / "out" / "runs" / "p0001_r0" / "summary.json"));
+  CHECK_THAT(read_file(dir / "out" / "runs.csv"), Catch::Contains("p0001_r0,1,0,3,5,ok,"));
+  const Result again = run_sgdsim(
+      dir, "sweep " + quoted(dir / "sweep.yaml") + " --out " + quoted(dir / "out") + " -q");
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.empty());
+
+  write_file(dir / "bad.yaml", kTiny + "sweep:\n  grid:\n    algorithm.interval: [1, 50]\n");
+  const Result bad =
+      run_sgdsim(dir, "sweep " + quoted(dir / "bad.yaml") + " --out " + quoted(dir / "bad_out"));
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("sweep point 1 (algorithm.interval=50, replicate 0)"));
+  CHECK_THAT(bad.err, Catch::Contains("exceeds steps"));
+  CHECK_FALSE(fs::exists(dir / "bad_out"));
+}

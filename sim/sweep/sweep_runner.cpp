@@ -1,0 +1,121 @@
+#include "sim/sweep/sweep_runner.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "models/data/dataset.hpp"
+#include "sim/output/summary.hpp"
+#include "sim/runner/run_scenario.hpp"
+#include "sim/scenario/scenario_json.hpp"
+#include "sim/sweep/sweep_tables.hpp"
+
+namespace sgdsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The summary an earlier invocation left in `dir`, if it is complete and of the same scenario.
+nlohmann::json finished_summary(const fs::path& dir, const Scenario& scenario) {
+  std::ifstream in(dir / "summary.json");
+  if (!in) return nullptr;
+  nlohmann::json summary = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!summary.is_object()) return nullptr;
+  const auto status = summary.value("status", std::string());
+  if (status != "ok" && status != "diverged") return nullptr;
+  if (summary["scenario"] != nlohmann::json(scenario_to_json(scenario))) return nullptr;
+  return summary;
+}
+
+std::string describe(const SweepPlan& plan, const SweepRun& run) {
+  std::string text;
+  for (std::size_t a = 0; a < plan.spec.axes.size(); ++a) {
+    text += fmt::format("{}{}={}", text.empty() ? "" : ", ", plan.spec.axes[a].key, run.values[a]);
+  }
+  return text;
+}
+
+}  // namespace
+
+SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
+  const fs::path out(options.out_dir);
+  fs::create_directories(out / "runs");
+  std::vector<SweepRunRecord> records(plan.runs.size());
+  std::vector<std::size_t> pending;
+  SweepOutcome outcome;
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    records[i].summary = finished_summary(out / "runs" / plan.runs[i].id, plan.runs[i].scenario);
+    if (records[i].summary.is_null()) {
+      records[i].status = "not run";
+      pending.push_back(i);
+    } else {
+      records[i].status = records[i].summary["status"].get<std::string>();
+      ++outcome.skipped;
+    }
+  }
+
+  std::mutex mutex;  // guards outcome, records[i] hand-back and stderr
+  std::atomic<std::size_t> next{0};
+  std::size_t finished = 0;
+  const auto stop_requested = [&options] {
+    return options.stop_requested != nullptr && options.stop_requested->load();
+  };
+  const auto worker = [&] {
+    for (std::size_t k = next++; k < pending.size() && !stop_requested(); k = next++) {
+      const std::size_t i = pending[k];
+      const SweepRun& run = plan.runs[i];
+      SweepRunRecord record;
+      std::string error;
+      try {
+        RunOptions run_options;
+        run_options.out_dir = (out / "runs" / run.id).string();
+        run_options.quiet = true;
+        run_options.stop_requested = options.stop_requested;
+        RunOutcome result = run_scenario(run.scenario, run_options);
+        record.status = to_string(result.result.status);
+        record.summary = nlohmann::json::parse(result.summary.dump());
+      } catch (const ConfigError& e) {
+        error = e.messages().front();
+      } catch (const std::exception& e) {  // DataError, an output that cannot be written
+        error = e.what();
+      }
+      if (!error.empty()) record.status = "error";
+      const std::lock_guard lock(mutex);
+      ++finished;
+      if (record.status == "ok" || record.status == "diverged") ++outcome.ran;
+      if (record.status == "diverged") ++outcome.diverged;
+      if (record.status == "error") ++outcome.failed;
+      if (!options.quiet || !error.empty()) {
+        std::string result = record.status;
+        if (record.summary.is_object() && record.summary["final_train_loss"].is_number()) {
+          result += fmt::format(": simulated {:.3f} s, train loss {:.6g}",
+                                record.summary["sim_time_s"].get<double>(),
+                                record.summary["final_train_loss"].get<double>());
+        }
+        if (!error.empty()) result += ": " + error;
+        std::fprintf(stderr, "[%zu/%zu] %s (%s) %s\n", finished, pending.size(), run.id.c_str(),
+                     describe(plan, run).c_str(), result.c_str());
+      }
+      records[i] = std::move(record);
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(pending.size())));
+    for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
+  }
+  outcome.interrupted = stop_requested();
+  for (const SweepRunRecord& record : records) {
+    if (record.status == "not run" || record.status == "interrupted") ++outcome.not_run;
+  }
+  write_file_atomically((out / "runs.csv").string(), runs_csv(plan, records));
+  write_file_atomically((out / "aggregate.csv").string(), aggregate_csv(plan, records));
+  return outcome;
+}
+
+}  // namespace sgdsim
