@@ -21,39 +21,64 @@ std::string flow_text(const YAML::Node& value) {
 
 }  // namespace
 
+namespace {
+
+// One axis: `key` and its list of values. Linked axes' values are maps of key paths to values.
+void read_axis(yaml::Section& section, const std::string& key, const YAML::Node& values,
+               bool linked, SweepSpec& sweep) {
+  section.has(key.c_str());  // every key of the grid is a key of this section
+  if (!values.IsSequence() || values.size() == 0) {
+    section.error(key.c_str(), linked ? "expected a non-empty list of {key.path: value, ...} maps"
+                                      : "expected a non-empty list of values, e.g. [1, 4, 16]");
+    return;
+  }
+  SweepAxis axis{key, {}, {}};
+  std::set<std::string> seen;
+  for (const auto& value : values) {
+    axis.values.push_back(flow_text(value));
+    if (!seen.insert(axis.values.back()).second) {
+      section.error(key.c_str(), "value " + axis.values.back() + " is listed twice");
+    }
+    std::vector<std::string> assignments;
+    if (!linked) {
+      assignments.push_back(key + "=" + axis.values.back());
+    } else if (!value.IsMap() || value.size() == 0) {
+      section.error(key.c_str(),
+                    "each value must be a map of keys set together, e.g. "
+                    "{workers: 4, steps: 1024}; got " +
+                        axis.values.back());
+    } else {
+      for (const auto& entry : value) {
+        assignments.push_back(entry.first.as<std::string>() + "=" + flow_text(entry.second));
+      }
+    }
+    axis.assignments.push_back(std::move(assignments));
+  }
+  sweep.axes.push_back(std::move(axis));
+}
+
+}  // namespace
+
 void read_sweep(yaml::Section s, SweepSpec& sweep) {
   if (auto v = s.integer("replicates", 1, kMaxReplicates)) sweep.replicates = static_cast<int>(*v);
-  if (auto grid = s.section("grid")) {
-    std::size_t points = 1;
-    for (const auto& entry : grid->node()) {
+  for (const char* kind : {"grid", "linked"}) {
+    auto axes = s.section(kind);
+    if (!axes) continue;
+    for (const auto& entry : axes->node()) {
       const std::string key = entry.first.as<std::string>();
-      grid->has(key.c_str());  // every key of the grid is a key of this section
-      const YAML::Node values = entry.second;
       if (key == "sweep" || key.rfind("sweep.", 0) == 0) {
-        grid->error(key.c_str(), "a sweep cannot sweep its own section");
+        axes->has(key.c_str());
+        axes->error(key.c_str(), "a sweep cannot sweep its own section");
         continue;
       }
-      if (!values.IsSequence() || values.size() == 0) {
-        grid->error(key.c_str(), "expected a non-empty list of values, e.g. [1, 4, 16]");
-        continue;
-      }
-      SweepAxis axis{key, {}};
-      std::set<std::string> seen;
-      for (const auto& value : values) {
-        axis.values.push_back(flow_text(value));
-        if (!seen.insert(axis.values.back()).second) {
-          grid->error(key.c_str(), "value " + axis.values.back() + " is listed twice");
-        }
-      }
-      points *= axis.values.size();
-      sweep.axes.push_back(std::move(axis));
+      read_axis(*axes, key, entry.second, std::string(kind) == "linked", sweep);
     }
-    if (points > kMaxPoints) {
-      s.error("grid", "more than 100000 points; split the sweep");
-    }
-    if (sweep.axes.empty()) s.error("grid", "empty: name at least one key with its values");
-    // Keys are scenario keys, checked when each point is loaded; finish() would call them unknown.
+    if (axes->node().size() == 0) s.error(kind, "empty: name at least one axis");
+    // Grid keys are scenario keys, checked when each point loads; finish() would call them unknown.
   }
+  std::size_t points = 1;
+  for (const SweepAxis& axis : sweep.axes) points *= std::max<std::size_t>(1, axis.values.size());
+  if (points > kMaxPoints) s.error("grid", "more than 100000 points; split the sweep");
   s.finish();
 }
 

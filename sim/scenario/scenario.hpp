@@ -42,11 +42,15 @@ struct OutputSpec {
   bool model = true;
 };
 
-// `sweep:` — many runs of one scenario: the cartesian product of `grid` (key paths as --set takes
-// them, in the order written; the last varies fastest), each point `replicates` times.
+// `sweep:` — many runs of one scenario: the cartesian product of the `grid` axes (key paths as
+// --set takes them, in the order written) and then the `linked` axes (each value a map of keys
+// set together, e.g. {workers: 4, steps: 1024}); the last axis varies fastest. Each point runs
+// `replicates` times.
 struct SweepAxis {
-  std::string key;                  // e.g. "algorithm.interval"
-  std::vector<std::string> values;  // each as YAML text (flow style), as --set would take it
+  std::string key;                  // grid: the key path; linked: the axis's name
+  std::vector<std::string> values;  // each as YAML text (flow style), for tables and messages
+  // What each value sets: "key.path=value" (--set form); one entry per grid value.
+  std::vector<std::vector<std::string>> assignments;
 };
 
 struct SweepSpec {

@@ -39,8 +39,11 @@ SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& ov
     const auto digits = digits_of(point, plan.spec.axes);
     std::vector<std::string> values, point_overrides = overrides;
     for (std::size_t a = 0; a < plan.spec.axes.size(); ++a) {
-      values.push_back(plan.spec.axes[a].values[digits[a]]);
-      point_overrides.push_back(plan.spec.axes[a].key + "=" + values.back());
+      const SweepAxis& axis = plan.spec.axes[a];
+      values.push_back(axis.values[digits[a]]);
+      for (const std::string& assignment : axis.assignments[digits[a]]) {
+        point_overrides.push_back(assignment);
+      }
     }
     point_overrides.push_back("output.trace=false");  // one trace per run of a sweep is too much
     for (int r = 0; r < plan.spec.replicates; ++r) {

@@ -228,3 +228,46 @@ TEST_CASE("csv fields are quoted only when they must be", "[sim][sweep]") {
   CHECK(sgdsim::csv_field("[[0, 8], [500, 2]]") == "\"[[0, 8], [500, 2]]\"");
   CHECK(sgdsim::csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
 }
+
+TEST_CASE("linked axes set several keys together; the cluster key can be swept too",
+          "[sim][sweep]") {
+  const TempDir dir("sweep_linked");
+  const std::string clusters = std::string(SGDSIM_SOURCE_DIR) + "/scenarios/clusters/";
+  std::string text = kSweep;
+  text.erase(text.find("compute:"), text.find("eval:") - text.find("compute:"));  // the cluster's
+  std::string axes = "  grid:\n    cluster: [";  // built piecewise: GCC 12's -Wrestrict
+  axes += clusters;
+  axes += "ethernet-32.yaml, ";
+  axes += clusters;
+  axes += "nvlink-8.yaml]\n  linked:\n    schedule:\n";
+  axes += "      - {algorithm.interval: 1}\n";
+  axes += "      - {algorithm.interval: theory, algorithm.interval_constant: 4}\n";
+  axes += "    size: [{workers: 1, steps: 32}, {workers: 4, steps: 8}]\n";
+  text.replace(text.find("  grid:"), std::string::npos, axes);
+  const auto plan = sgdsim::plan_sweep(dir.write("s.yaml", text), {});
+  REQUIRE(plan.runs.size() == 8);
+  // Point 3: ethernet, theory schedule, 4 workers for 8 steps; point 4: nvlink, I = 1, N = 1.
+  const auto& theory = plan.runs[3].scenario;
+  CHECK(theory.algorithm.interval_schedule.kind == sgdsim::IntervalKind::theory);
+  CHECK(theory.algorithm.interval_schedule.interval_constant == 4.0);
+  CHECK(theory.workers == 4);
+  CHECK(theory.steps == 8);
+  CHECK(theory.compute.kind == "lognormal");  // ethernet-32's steps
+  CHECK(plan.runs[3].values[1] == "{algorithm.interval: theory, algorithm.interval_constant: 4}");
+  CHECK(plan.runs[4].scenario.compute.kind == "flops");  // nvlink-8 times steps by FLOPs
+  CHECK(plan.runs[4].scenario.workers == 1);
+  CHECK(plan.runs[4].scenario.algorithm.interval == 1);
+
+  const std::string pair = "{workers: 1, steps: 32}";
+  const std::size_t at = text.find(pair);
+  std::string bad = text.substr(0, at);  // not replace(): GCC 12's -Wrestrict false positive
+  bad += '4';
+  bad += text.substr(at + pair.size());
+  try {
+    (void)sgdsim::plan_sweep(dir.write("bad.yaml", bad), {});
+    FAIL("no error");
+  } catch (const sgdsim::ConfigError& e) {
+    CHECK_THAT(e.messages().front(), Catch::Contains("sweep.linked.size"));
+    CHECK_THAT(e.messages().front(), Catch::Contains("map of keys set together"));
+  }
+}
