@@ -106,6 +106,17 @@ def draw_curves(ax, curves: Sequence[Curve], x: str, y: str, log_y: bool = False
     ax.grid(True, which="minor", alpha=0.15)
 
 
+def save_figure(fig, ax, path: Path, title: str, legend: bool) -> Path:
+    """Legend (when anything is labelled), title, tight layout; writes `path` and closes."""
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize="small")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
 def plot_curves(curves: Sequence[Curve], x: str, y: str, path: Path, title: str,
                 log_y: bool | None = None, log_x: bool = False) -> Path:
     if log_y is None:
@@ -114,13 +125,7 @@ def plot_curves(curves: Sequence[Curve], x: str, y: str, path: Path, title: str,
         log_y = y != "test_accuracy" and values.size > 0 and bool((values > 0).all())
     fig, ax = plt.subplots(figsize=(7, 4.8))
     draw_curves(ax, curves, x, y, log_y=log_y, log_x=log_x)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="best", fontsize="small")
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+    return save_figure(fig, ax, path, title, legend=True)
 
 
 @dataclass
@@ -163,12 +168,7 @@ def plot_loglog(series: Sequence[Series], path: Path, title: str, xlabel: str, y
     ax.set_ylabel(ylabel)
     ax.grid(True, which="major", alpha=0.4)
     ax.grid(True, which="minor", alpha=0.15)
-    ax.legend(loc="best", fontsize="small")
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+    return save_figure(fig, ax, path, title, legend=True)
 
 
 def plot_speedup(series: Sequence[Series], path: Path, title: str,
@@ -189,12 +189,7 @@ def plot_speedup(series: Sequence[Series], path: Path, title: str,
     ax.set_xlabel("Workers N")
     ax.set_ylabel(ylabel)
     ax.grid(True, which="major", alpha=0.4)
-    ax.legend(loc="best", fontsize="small")
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+    return save_figure(fig, ax, path, title, legend=True)
 
 
 def plot_heatmap(table: pd.DataFrame, path: Path, title: str, row_label: str, col_label: str,
@@ -222,11 +217,7 @@ def plot_heatmap(table: pd.DataFrame, path: Path, title: str, row_label: str, co
                 text = fmt.format(v) if math.isfinite(v) else "—"
                 ax.text(c, r, text, ha="center", va="center", fontsize=7,
                         color="black" if math.isfinite(v) and v > middle else "white")
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+    return save_figure(fig, ax, path, title, legend=False)
 
 
 # ---- sweep-level helpers behind the CLI -------------------------------------------------------
