@@ -44,7 +44,7 @@ bool LocalSgd<Scalar>::local_step(int worker, std::int64_t step) {
   } else {
     x -= lr * g;
   }
-  return std::isfinite(static_cast<double>(loss)) && x.allFinite();
+  return this->finite(loss, x);
 }
 
 template <class Scalar>

@@ -57,7 +57,7 @@ bool ReplicatedAlgorithm<Scalar>::sgd_step(int worker, double lr) {
   const Scalar loss = stochastic_gradient(worker, g);
   Vector& x = replicas_[worker];
   x -= static_cast<Scalar>(lr) * g;
-  return std::isfinite(static_cast<double>(loss)) && x.allFinite();
+  return finite(loss, x);
 }
 
 template <class Scalar>

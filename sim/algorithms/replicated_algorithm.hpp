@@ -2,6 +2,7 @@
 // shards and mini-batch sampling, snapshots and measurement of the averaged model.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -58,6 +59,13 @@ class ReplicatedAlgorithm : public Algorithm {
   // Mean mini-batch loss of every local step since the previous call (NaN when none), summed in
   // worker order so that it does not depend on the order in which workers finished steps.
   double take_round_loss();
+  // Whether a loss and a model are finite. The model's sum is finite iff every parameter is (unless
+  // a diverging model's sum overflows, which is reported as the divergence it is): one vectorised
+  // read, a tenth of a small model's step cheaper than allFinite() (bench/overhead_bench.cpp).
+  static bool finite(Scalar loss, const Vector& model) {
+    return std::isfinite(static_cast<double>(loss)) &&
+           std::isfinite(static_cast<double>(model.sum()));
+  }
   // Bytes of one model: the payload of algorithms that send their parameters once per round.
   double model_bytes() const { return static_cast<double>(num_params()) * sizeof(Scalar); }
   Vector& mutable_replica(int worker) { return replicas_[worker]; }

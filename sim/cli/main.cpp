@@ -54,13 +54,14 @@ void print_errors(const std::vector<std::string>& messages) {
 }
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
-                const std::vector<std::string>& overrides, bool quiet) {
+                const std::vector<std::string>& overrides, int threads, bool quiet) {
   const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   sgdsim::RunOptions options;
   options.out_dir = out_dir;
   options.quiet = quiet;
+  options.threads = threads;
   options.stop_requested = &g_stop_requested;
   const sgdsim::RunOutcome outcome = sgdsim::run_scenario(scenario, options);
   const auto& r = outcome.result;
@@ -143,6 +144,10 @@ int main(int argc, char** argv) {
   run->add_option("--out", out_dir, "Output directory (created)")->required();
   run->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
   run->add_flag("--quiet,-q", quiet, "No progress or result line on stderr");
+  int threads = 1;
+  run->add_option("--threads", threads,
+                  "Threads for the workers' local steps (same results as 1; default 1)")
+      ->check(CLI::Range(1, 256));
 
   int jobs = 0;
   CLI::App* sweep = app.add_subcommand(
@@ -174,7 +179,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*sweep) return sweep_command(scenario_path, out_dir, overrides, jobs, quiet);
-    return run_command(scenario_path, out_dir, overrides, quiet);
+    return run_command(scenario_path, out_dir, overrides, threads, quiet);
   } catch (const sgdsim::ConfigError& e) {
     print_errors(e.messages());
     return kExitBadInput;

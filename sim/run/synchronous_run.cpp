@@ -5,7 +5,8 @@
 namespace sgdsim {
 
 SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
-                               RunObserver& observer, const std::atomic<bool>* stop_requested)
+                               RunObserver& observer, const std::atomic<bool>* stop_requested,
+                               int threads)
     : algorithm_(algorithm),
       timing_(timing),
       eval_every_(eval_every),
@@ -22,6 +23,12 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
       blocked_step_(algorithm.workers(), 0) {
   result_.workers.resize(algorithm.workers());
   for (int w = 0; w < algorithm.workers(); ++w) everyone_.push_back(w);
+  const bool in_event_order =
+      timing_.availability != nullptr || timing_.overlap || algorithm.steps_while_waiting();
+  if (threads > 1 && !in_event_order) {
+    pool_ = std::make_unique<TaskPool>(threads);
+    step_task_.resize(algorithm.workers());
+  }
 }
 
 RunResult SynchronousRun::run() {
@@ -38,6 +45,9 @@ RunResult SynchronousRun::run() {
       schedule_next_outage(w);
     }
     engine_.run();
+  }
+  for (const TaskPool::Ticket& task : step_task_) {  // steps cut short by a stop or a divergence
+    if (task) pool_->wait(task);
   }
   result_.sim_time = engine_.now();
   close_open_spans();
@@ -83,6 +93,11 @@ void SynchronousRun::start_step(int worker) {
   const SimTime duration = timing_.compute->step_time(worker, now);
   state_[worker] = State::computing;
   since_[worker] = now;
+  if (pool_) {
+    const std::int64_t step = steps_done_[worker] + 1;
+    step_task_[worker] =
+        pool_->submit([this, worker, step] { return algorithm_.local_step(worker, step); });
+  }
   const std::uint64_t attempt = attempt_[worker];
   engine_.schedule_after(duration,
                          [this, worker, attempt, now] { finish_step(worker, attempt, now); });
@@ -96,7 +111,14 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
   const std::int64_t step = ++steps_done_[worker];
   ++result_.workers[worker].steps;
   observer_.on_compute(worker, step, started, engine_.now());
-  if (!algorithm_.local_step(worker, step)) {
+  bool finite;
+  if (pool_) {
+    finite = pool_->wait(step_task_[worker]);
+    step_task_[worker].reset();
+  } else {
+    finite = algorithm_.local_step(worker, step);
+  }
+  if (!finite) {
     diverge(step, worker);
     return;
   }

@@ -13,6 +13,12 @@
 // worker that reached the round's step goes on with extra local steps until the slowest arrives;
 // the step it is computing then is abandoned (its time still counts as compute).
 //
+// Threads (threads > 1): a worker's local-step math runs on a task pool from the moment the worker
+// starts the step in simulated time and is waited for when the step ends, so workers compute in
+// parallel between synchronisations; results are byte-identical to one thread. Not used with
+// failures, overlap or keep-stepping rounds, whose abandoned or delayed steps need the math done
+// in event order.
+//
 // Overlap (network.overlap): at a round's step a worker sends its model and goes straight on with
 // its next local steps; the collective starts when the last worker has sent, and when it ends each
 // worker applies x ← x̄ + (x − x_sent) at its next step boundary, keeping the progress it made
@@ -32,14 +38,16 @@
 #include "sim/run/cluster_timing.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/run_result.hpp"
+#include "sim/run/task_pool.hpp"
 
 namespace sgdsim {
 
 class SynchronousRun {
  public:
-  // eval_every 0: measure only at the start and the end.
+  // eval_every 0: measure only at the start and the end. threads: see above.
   SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
-                 RunObserver& observer, const std::atomic<bool>* stop_requested = nullptr);
+                 RunObserver& observer, const std::atomic<bool>* stop_requested = nullptr,
+                 int threads = 1);
 
   RunResult run();
 
@@ -87,6 +95,8 @@ class SynchronousRun {
   std::vector<SimTime> since_;          // when the worker entered its current state
   std::vector<std::uint64_t> attempt_;  // bumped when a failure abandons a step in flight
   std::vector<std::optional<SimTime>> deferred_failure_;  // downtime of a failure mid-collective
+  std::unique_ptr<TaskPool> pool_;                        // null: the math runs in the event loop
+  std::vector<TaskPool::Ticket> step_task_;  // each worker's step in flight on the pool
   bool round_in_flight_ = false;
   // Rounds do not include every worker (failures or sampling): metrics at round ends only.
   bool partial_rounds_ = false;

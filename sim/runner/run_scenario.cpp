@@ -200,7 +200,8 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
       AsyncRun run(*async_algorithm, timing, s.eval.every, observers, options.stop_requested);
       outcome.result = run.run();
     } else {
-      SynchronousRun run(*algorithm, timing, s.eval.every, observers, options.stop_requested);
+      SynchronousRun run(*algorithm, timing, s.eval.every, observers, options.stop_requested,
+                         options.threads);
       outcome.result = run.run();
     }
   }

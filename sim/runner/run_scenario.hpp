@@ -15,6 +15,7 @@ namespace sgdsim {
 struct RunOptions {
   std::string out_dir;
   bool quiet = false;
+  int threads = 1;  // for the workers' local steps (sim/run/synchronous_run.hpp); same results
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler to interrupt
 };
 

@@ -1,0 +1,68 @@
+#include "sim/run/task_pool.hpp"
+
+namespace sgdsim {
+
+struct TaskPool::Task {
+  std::function<bool()> work;
+  enum class State { queued, running, done } state = State::queued;
+  bool result = false;
+};
+
+TaskPool::TaskPool(int threads) {
+  for (int t = 1; t < threads; ++t) helpers_.emplace_back([this] { help(); });
+}
+
+TaskPool::~TaskPool() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_available_.notify_all();
+  helpers_.clear();  // joins
+}
+
+TaskPool::Ticket TaskPool::submit(std::function<bool()> work) {
+  auto task = std::make_shared<Task>();
+  task->work = std::move(work);
+  {
+    const std::lock_guard lock(mutex_);
+    queue_.push_back(task);
+  }
+  work_available_.notify_one();
+  return task;
+}
+
+bool TaskPool::wait(const Ticket& ticket) {
+  std::unique_lock lock(mutex_);
+  if (ticket->state == Task::State::queued) {  // nobody took it: run it here
+    ticket->state = Task::State::running;
+    lock.unlock();
+    const bool result = ticket->work();
+    lock.lock();
+    ticket->result = result;
+    ticket->state = Task::State::done;
+    return result;
+  }
+  work_done_.wait(lock, [&ticket] { return ticket->state == Task::State::done; });
+  return ticket->result;
+}
+
+void TaskPool::help() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    work_available_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    Ticket task = std::move(queue_.front());
+    queue_.pop_front();
+    if (task->state != Task::State::queued) continue;  // the event loop ran it itself
+    task->state = Task::State::running;
+    lock.unlock();
+    const bool result = task->work();
+    lock.lock();
+    task->result = result;
+    task->state = Task::State::done;
+    work_done_.notify_all();
+  }
+}
+
+}  // namespace sgdsim
