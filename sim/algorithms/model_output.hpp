@@ -15,13 +15,14 @@ namespace sgdsim {
 
 template <class Scalar>
 ModelMetrics measure_model(const Objective<Scalar>& objective, const TrainTestData<Scalar>& data,
-                           const typename Objective<Scalar>::Vector& model) {
+                           const typename Objective<Scalar>::Vector& model, int threads = 1) {
   ModelMetrics metrics;
   typename Objective<Scalar>::Vector grad;
-  metrics.train_loss = chunked_loss_and_gradient(objective, model, data.train, nullptr, grad);
+  metrics.train_loss =
+      chunked_loss_and_gradient(objective, model, data.train, nullptr, grad, threads);
   metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
   if (data.test) {
-    const Evaluation test = chunked_evaluate(objective, model, *data.test);
+    const Evaluation test = chunked_evaluate(objective, model, *data.test, threads);
     metrics.test_loss = test.loss;
     metrics.test_accuracy = test.accuracy;
   }

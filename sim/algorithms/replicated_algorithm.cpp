@@ -154,7 +154,7 @@ ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
   } else {
     average = average_of_replicas();
   }
-  return measure_model(*problem_.objective, *problem_.data, average);
+  return measure_model(*problem_.objective, *problem_.data, average, problem_.threads);
 }
 
 template <class Scalar>

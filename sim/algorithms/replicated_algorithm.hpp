@@ -26,6 +26,7 @@ struct TrainingProblem {
   typename Objective<Scalar>::Vector initial_params;
   std::int64_t steps = 0;
   std::uint64_t seed = 0;
+  int threads = 1;  // for measuring a model on the whole data set (same results for any count)
 };
 
 template <class Scalar>

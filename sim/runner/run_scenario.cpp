@@ -111,6 +111,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   problem.initial_params = objective->initial_params(s.model.init == InitKind::random, init_rng);
   problem.steps = s.steps;
   problem.seed = s.seed;
+  problem.threads = options.threads;
   // async_sgd has its own driver (sim/run/async_run.hpp); every other kind runs in rounds.
   const bool async = s.algorithm.kind == "async_sgd";
   std::unique_ptr<Algorithm> algorithm;
