@@ -13,7 +13,6 @@ LocalSgd<Scalar>::LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
     : ReplicatedAlgorithm<Scalar>(std::move(problem), spec.batch_size),
       spec_(spec),
       schedule_(spec.interval_schedule, spec.interval, this->steps()) {
-  gradients_.resize(this->workers());
   if (uses_momentum()) momentum_.assign(this->workers(), Vector::Zero(this->num_params()));
   if (spec.kind == "slowmo" || spec.kind == "diloco") {
     outer_.emplace(spec.kind == "slowmo" ? OuterKind::slowmo : OuterKind::diloco, spec.outer_lr,
@@ -29,7 +28,7 @@ LocalSgd<Scalar>::LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
 template <class Scalar>
 bool LocalSgd<Scalar>::local_step(int worker, std::int64_t step) {
   Vector& x = this->mutable_replica(worker);
-  Vector& g = gradients_[worker];
+  Vector& g = this->scratch().gradient;
   const Scalar loss = this->stochastic_gradient(worker, g);
   const auto lr = static_cast<Scalar>(spec_.lr_at(step));
   if (uses_momentum()) {

@@ -47,7 +47,6 @@ class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
 
   AlgorithmSpec spec_;
   IntervalSchedule schedule_;
-  std::vector<Vector> gradients_;
   std::vector<Vector> momentum_;  // heavy-ball buffers v ← μv + g; empty without momentum
   std::optional<OuterOptimizer<Scalar>> outer_;  // slowmo, diloco
   std::vector<double> shard_weights_;            // fedavg: samples per worker

@@ -20,8 +20,6 @@ ReplicatedAlgorithm<Scalar>::ReplicatedAlgorithm(TrainingProblem<Scalar> problem
   replicas_.assign(workers, problem_.initial_params);
   last_average_ = problem_.initial_params;
   sent_.resize(workers);
-  batches_.resize(workers);
-  step_gradients_.resize(workers);
   round_loss_sum_.assign(workers, 0.0);
   round_loss_steps_.assign(workers, 0);
   samplers_.reserve(workers);
@@ -40,7 +38,7 @@ Scalar ReplicatedAlgorithm<Scalar>::stochastic_gradient(int worker, Vector& grad
         *problem_.objective, replicas_[worker], problem_.data->train, &sampler.next(), grad));
   } else {
     const auto& indices = sampler.next();
-    BatchBuffer& batch = batches_[worker];
+    StepScratch& batch = scratch();
     gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    batch.features, batch.targets);
     loss = problem_.objective->loss_and_gradient(replicas_[worker], batch.features, batch.targets,
@@ -53,7 +51,7 @@ Scalar ReplicatedAlgorithm<Scalar>::stochastic_gradient(int worker, Vector& grad
 
 template <class Scalar>
 bool ReplicatedAlgorithm<Scalar>::sgd_step(int worker, double lr) {
-  Vector& g = step_gradients_[worker];
+  Vector& g = scratch().gradient;
   const Scalar loss = stochastic_gradient(worker, g);
   Vector& x = replicas_[worker];
   x -= static_cast<Scalar>(lr) * g;

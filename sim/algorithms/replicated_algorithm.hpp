@@ -55,6 +55,17 @@ class ReplicatedAlgorithm : public Algorithm {
   // Mini-batch loss at `worker`'s current model; its gradient goes to `grad`. The loss is also
   // recorded for take_round_loss.
   Scalar stochastic_gradient(int worker, Vector& grad);
+  // Scratch space of one local step (the mini-batch and its gradient): one per thread, not per
+  // worker, so that a thousand workers cost a thousand models, not a thousand batches.
+  struct StepScratch {
+    typename Dataset<Scalar>::Matrix features;
+    typename Dataset<Scalar>::Vector targets;
+    Vector gradient;
+  };
+  static StepScratch& scratch() {
+    thread_local StepScratch per_thread;
+    return per_thread;
+  }
   // A plain SGD step x ← x − γg on the next mini-batch; false when the loss or model is not finite.
   bool sgd_step(int worker, double lr);
   // Mean mini-batch loss of every local step since the previous call (NaN when none), summed in
@@ -85,18 +96,11 @@ class ReplicatedAlgorithm : public Algorithm {
   Eigen::Index num_params() const { return problem_.objective->num_params(); }
 
  private:
-  struct BatchBuffer {
-    typename Dataset<Scalar>::Matrix features;
-    typename Dataset<Scalar>::Vector targets;
-  };
-
   Vector mean_of(const std::vector<Vector>& vectors) const;
 
   TrainingProblem<Scalar> problem_;
   std::vector<Vector> replicas_;
   std::vector<BatchSampler> samplers_;
-  std::vector<BatchBuffer> batches_;
-  std::vector<Vector> step_gradients_;  // sgd_step's
   std::vector<double> round_loss_sum_;
   std::vector<std::int64_t> round_loss_steps_;
   std::map<std::int64_t, std::vector<Vector>> snapshots_;
