@@ -1,18 +1,18 @@
 // Pending events, ordered by (time, insertion sequence): simultaneous events run in the order they
-// were scheduled, so a run never depends on heap internals. A binary heap on a vector.
+// were scheduled, so a run never depends on heap internals. A binary heap of small keys on a
+// vector; the actions wait in a slab of reused slots, so sifting moves 24-byte keys rather than
+// callables (bench/engine_bench.cpp measures the difference against a bare priority queue).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <utility>
 #include <vector>
 
+#include "sim/engine/event_action.hpp"
 #include "sim/engine/sim_time.hpp"
 
 namespace sgdsim {
-
-using EventAction = std::function<void()>;
 
 struct Event {
   SimTime time;
@@ -24,29 +24,46 @@ class EventQueue {
  public:
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
-  const Event& top() const { return heap_.front(); }
 
   // Returns the event's sequence number (unique, increasing).
   std::uint64_t push(SimTime time, EventAction action) {
     const std::uint64_t sequence = next_sequence_++;
-    heap_.push_back(Event{time, sequence, std::move(action)});
+    std::uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<std::uint32_t>(actions_.size());
+      actions_.push_back(std::move(action));
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+      actions_[slot] = std::move(action);
+    }
+    heap_.push_back(Key{time.ns(), sequence, slot});
     std::push_heap(heap_.begin(), heap_.end(), later);
     return sequence;
   }
 
   Event pop() {
     std::pop_heap(heap_.begin(), heap_.end(), later);
-    Event event = std::move(heap_.back());
+    const Key key = heap_.back();
     heap_.pop_back();
-    return event;
+    free_slots_.push_back(key.slot);
+    return Event{SimTime::from_ns(key.time_ns), key.sequence, std::move(actions_[key.slot])};
   }
 
  private:
-  static bool later(const Event& a, const Event& b) {
-    return a.time != b.time ? a.time > b.time : a.sequence > b.sequence;
+  struct Key {
+    std::int64_t time_ns;
+    std::uint64_t sequence;
+    std::uint32_t slot;
+  };
+
+  static bool later(const Key& a, const Key& b) {
+    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.sequence > b.sequence;
   }
 
-  std::vector<Event> heap_;
+  std::vector<Key> heap_;
+  std::vector<EventAction> actions_;
+  std::vector<std::uint32_t> free_slots_;
   std::uint64_t next_sequence_ = 0;
 };
 
