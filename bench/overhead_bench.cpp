@@ -110,6 +110,7 @@ void BM_SynchronousRun(benchmark::State& state, const char* kind) {
     problem.initial_params = p.initial;
     problem.steps = kSteps;
     problem.seed = 9;
+    problem.threads = static_cast<int>(state.range(0));
     sgdsim::LocalSgd<Scalar> algorithm(std::move(problem), spec);
     sgdsim::ComputeSpec compute_spec;
     compute_spec.kind = "lognormal";
@@ -118,7 +119,8 @@ void BM_SynchronousRun(benchmark::State& state, const char* kind) {
     sgdsim::Network network(sgdsim::NetworkSpec{}, kWorkers);
     sgdsim::ClusterTiming timing{&compute, &network, algorithm.sync_payload_bytes()};
     sgdsim::RunObserver observer;
-    sgdsim::SynchronousRun run(algorithm, timing, 0, observer);
+    sgdsim::SynchronousRun run(algorithm, timing, 0, observer, nullptr,
+                               static_cast<int>(state.range(0)));
     benchmark::DoNotOptimize(run.run().sim_time);
   }
   state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
@@ -163,15 +165,23 @@ void BM_SynchronousRunF64(benchmark::State& state, const char* kind) {
   BM_SynchronousRun<double>(state, kind);
 }
 
-BENCHMARK_CAPTURE(BM_BareLoopF32, mlp, "mlp")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SynchronousRunF32, mlp, "mlp")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BareLoopF32, mlp, "mlp")->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SynchronousRunF32, mlp, "mlp")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ScenarioRun, mlp, "mlp")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_BareLoopF32, softmax, "softmax")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SynchronousRunF32, softmax, "softmax")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BareLoopF32, softmax, "softmax")->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SynchronousRunF32, softmax, "softmax")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ScenarioRun, softmax, "softmax")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BareLoopF64, mlp, "mlp")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SynchronousRunF64, mlp, "mlp")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SynchronousRunF64, mlp, "mlp")->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BareLoopF64, softmax, "softmax")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SynchronousRunF64, softmax, "softmax")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SynchronousRunF64, softmax, "softmax")->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

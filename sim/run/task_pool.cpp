@@ -34,16 +34,30 @@ TaskPool::Ticket TaskPool::submit(std::function<bool()> work) {
 
 bool TaskPool::wait(const Ticket& ticket) {
   std::unique_lock lock(mutex_);
-  if (ticket->state == Task::State::queued) {  // nobody took it: run it here
-    ticket->state = Task::State::running;
+  while (ticket->state != Task::State::done) {
+    // Run the awaited task if nobody has taken it, else any queued one: never sit idle.
+    Ticket next;
+    if (ticket->state == Task::State::queued) {
+      next = ticket;
+    } else {
+      while (!queue_.empty() && queue_.front()->state != Task::State::queued) queue_.pop_front();
+      if (!queue_.empty()) {
+        next = std::move(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    if (!next) {
+      work_done_.wait(lock);
+      continue;
+    }
+    next->state = Task::State::running;
     lock.unlock();
-    const bool result = ticket->work();
+    const bool result = next->work();
     lock.lock();
-    ticket->result = result;
-    ticket->state = Task::State::done;
-    return result;
+    next->result = result;
+    next->state = Task::State::done;
+    work_done_.notify_all();
   }
-  work_done_.wait(lock, [&ticket] { return ticket->state == Task::State::done; });
   return ticket->result;
 }
 
