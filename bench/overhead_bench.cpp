@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "models/batched_evaluation.hpp"
@@ -94,6 +95,52 @@ void BM_BareLoop(benchmark::State& state, const char* kind) {
   state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
 }
 
+// The bare loop on K threads: between averages each thread runs every K-th worker's steps, the
+// evaluations use K threads too. The hardware's ceiling for the simulator's --threads speed-up.
+template <class Scalar>
+void BM_BareLoopThreads(benchmark::State& state, const char* kind) {
+  const Problem<Scalar> p(kind);
+  const auto threads = static_cast<int>(state.range(0));
+  using Vector = typename sgdsim::Objective<Scalar>::Vector;
+  for (auto _ : state) {
+    std::vector<Vector> x(kWorkers, p.initial), g(kWorkers);
+    std::vector<sgdsim::BatchSampler> samplers;
+    for (int w = 0; w < kWorkers; ++w) {
+      samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(9, "batches", w));
+    }
+    Vector grad;
+    benchmark::DoNotOptimize(sgdsim::chunked_loss_and_gradient(
+        *p.objective, p.initial, p.data.train, nullptr, grad, threads));
+    const auto steps_of = [&](int first) {
+      typename sgdsim::Dataset<Scalar>::Matrix features;
+      typename sgdsim::Dataset<Scalar>::Vector targets;
+      for (int w = first; w < kWorkers; w += threads) {
+        for (std::int64_t k = 0; k < kInterval; ++k) {
+          const auto& batch = samplers[w].next();
+          sgdsim::gather_columns(p.data.train, batch, 0, kBatch, features, targets);
+          p.objective->loss_and_gradient(x[w], features, targets, g[w]);
+          x[w] -= static_cast<Scalar>(kLr) * g[w];
+        }
+      }
+    };
+    Vector mean;
+    for (std::int64_t round = 0; round < kSteps / kInterval; ++round) {
+      {
+        std::vector<std::jthread> helpers;
+        for (int t = 1; t < threads; ++t) helpers.emplace_back(steps_of, t);
+        steps_of(0);
+      }
+      mean = x[0];
+      for (int w = 1; w < kWorkers; ++w) mean += x[w];
+      mean /= static_cast<Scalar>(kWorkers);
+      for (int w = 0; w < kWorkers; ++w) x[w] = mean;
+    }
+    benchmark::DoNotOptimize(sgdsim::chunked_loss_and_gradient(*p.objective, mean, p.data.train,
+                                                               nullptr, grad, threads));
+  }
+  state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
+}
+
 // The same math driven by SynchronousRun on a simulated cluster.
 template <class Scalar>
 void BM_SynchronousRun(benchmark::State& state, const char* kind) {
@@ -158,6 +205,9 @@ void BM_BareLoopF32(benchmark::State& state, const char* kind) {
 void BM_SynchronousRunF32(benchmark::State& state, const char* kind) {
   BM_SynchronousRun<float>(state, kind);
 }
+void BM_BareLoopThreadsF32(benchmark::State& state, const char* kind) {
+  BM_BareLoopThreads<float>(state, kind);
+}
 void BM_BareLoopF64(benchmark::State& state, const char* kind) {
   BM_BareLoop<double>(state, kind);
 }
@@ -166,6 +216,11 @@ void BM_SynchronousRunF64(benchmark::State& state, const char* kind) {
 }
 
 BENCHMARK_CAPTURE(BM_BareLoopF32, mlp, "mlp")->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BareLoopThreadsF32, mlp, "mlp")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SynchronousRunF32, mlp, "mlp")
     ->Arg(1)
     ->Arg(2)
