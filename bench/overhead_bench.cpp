@@ -95,6 +95,39 @@ void BM_BareLoop(benchmark::State& state, const char* kind) {
   state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
 }
 
+// The bare loop with its data made inside the timed region, as a full `sgdsim run` makes it: the
+// baseline of BM_ScenarioRun.
+void BM_BareLoopWithData(benchmark::State& state, const char* kind) {
+  for (auto _ : state) {
+    const Problem<float> p(kind);
+    benchmark::DoNotOptimize(full_loss(p, p.initial));
+    using Vector = Eigen::VectorXf;
+    std::vector<Vector> x(kWorkers, p.initial), g(kWorkers);
+    std::vector<sgdsim::BatchSampler> samplers;
+    for (int w = 0; w < kWorkers; ++w) {
+      samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(9, "batches", w));
+    }
+    Eigen::MatrixXf features;
+    Eigen::VectorXf targets;
+    Vector mean;
+    for (std::int64_t t = 1; t <= kSteps; ++t) {
+      for (int w = 0; w < kWorkers; ++w) {
+        sgdsim::gather_columns(p.data.train, samplers[w].next(), 0, kBatch, features, targets);
+        p.objective->loss_and_gradient(x[w], features, targets, g[w]);
+        x[w] -= static_cast<float>(kLr) * g[w];
+      }
+      if (t % kInterval == 0) {
+        mean = x[0];
+        for (int w = 1; w < kWorkers; ++w) mean += x[w];
+        mean /= static_cast<float>(kWorkers);
+        for (int w = 0; w < kWorkers; ++w) x[w] = mean;
+      }
+    }
+    benchmark::DoNotOptimize(full_loss(p, mean));
+  }
+  state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
+}
+
 // The bare loop on K threads: between averages each thread runs every K-th worker's steps, the
 // evaluations use K threads too. The hardware's ceiling for the simulator's --threads speed-up.
 template <class Scalar>
@@ -227,6 +260,7 @@ BENCHMARK_CAPTURE(BM_SynchronousRunF32, mlp, "mlp")
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ScenarioRun, mlp, "mlp")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BareLoopWithData, mlp, "mlp")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BareLoopF32, softmax, "softmax")->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SynchronousRunF32, softmax, "softmax")
     ->Arg(1)
@@ -234,6 +268,7 @@ BENCHMARK_CAPTURE(BM_SynchronousRunF32, softmax, "softmax")
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ScenarioRun, softmax, "softmax")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BareLoopWithData, softmax, "softmax")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BareLoopF64, mlp, "mlp")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SynchronousRunF64, mlp, "mlp")->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BareLoopF64, softmax, "softmax")->Unit(benchmark::kMillisecond);
