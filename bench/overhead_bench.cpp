@@ -61,70 +61,48 @@ double full_loss(const Problem<Scalar>& p, const typename sgdsim::Objective<Scal
   return sgdsim::chunked_loss_and_gradient(*p.objective, x, p.data.train, nullptr, grad);
 }
 
-// What the simulator computes, with nothing around it.
+// What the simulator computes, with nothing around it: the local steps and averages of one run,
+// evaluated at the start and the end.
+template <class Scalar>
+void bare_run(const Problem<Scalar>& p) {
+  using Vector = typename sgdsim::Objective<Scalar>::Vector;
+  std::vector<Vector> x(kWorkers, p.initial), g(kWorkers);
+  std::vector<sgdsim::BatchSampler> samplers;
+  for (int w = 0; w < kWorkers; ++w) {
+    samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(9, "batches", w));
+  }
+  typename sgdsim::Dataset<Scalar>::Matrix features;
+  typename sgdsim::Dataset<Scalar>::Vector targets;
+  benchmark::DoNotOptimize(full_loss(p, p.initial));
+  Vector mean;
+  for (std::int64_t t = 1; t <= kSteps; ++t) {
+    for (int w = 0; w < kWorkers; ++w) {
+      const auto& batch = samplers[w].next();
+      sgdsim::gather_columns(p.data.train, batch, 0, kBatch, features, targets);
+      p.objective->loss_and_gradient(x[w], features, targets, g[w]);
+      x[w] -= static_cast<Scalar>(kLr) * g[w];
+    }
+    if (t % kInterval == 0) {
+      mean = x[0];
+      for (int w = 1; w < kWorkers; ++w) mean += x[w];
+      mean /= static_cast<Scalar>(kWorkers);
+      for (int w = 0; w < kWorkers; ++w) x[w] = mean;
+    }
+  }
+  benchmark::DoNotOptimize(full_loss(p, mean));
+}
+
 template <class Scalar>
 void BM_BareLoop(benchmark::State& state, const char* kind) {
   const Problem<Scalar> p(kind);
-  using Vector = typename sgdsim::Objective<Scalar>::Vector;
-  for (auto _ : state) {
-    std::vector<Vector> x(kWorkers, p.initial), g(kWorkers);
-    std::vector<sgdsim::BatchSampler> samplers;
-    for (int w = 0; w < kWorkers; ++w) {
-      samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(9, "batches", w));
-    }
-    typename sgdsim::Dataset<Scalar>::Matrix features;
-    typename sgdsim::Dataset<Scalar>::Vector targets;
-    benchmark::DoNotOptimize(full_loss(p, p.initial));
-    Vector mean;
-    for (std::int64_t t = 1; t <= kSteps; ++t) {
-      for (int w = 0; w < kWorkers; ++w) {
-        const auto& batch = samplers[w].next();
-        sgdsim::gather_columns(p.data.train, batch, 0, kBatch, features, targets);
-        p.objective->loss_and_gradient(x[w], features, targets, g[w]);
-        x[w] -= static_cast<Scalar>(kLr) * g[w];
-      }
-      if (t % kInterval == 0) {
-        mean = x[0];
-        for (int w = 1; w < kWorkers; ++w) mean += x[w];
-        mean /= static_cast<Scalar>(kWorkers);
-        for (int w = 0; w < kWorkers; ++w) x[w] = mean;
-      }
-    }
-    benchmark::DoNotOptimize(full_loss(p, mean));
-  }
+  for (auto _ : state) bare_run(p);
   state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
 }
 
 // The bare loop with its data made inside the timed region, as a full `sgdsim run` makes it: the
 // baseline of BM_ScenarioRun.
 void BM_BareLoopWithData(benchmark::State& state, const char* kind) {
-  for (auto _ : state) {
-    const Problem<float> p(kind);
-    benchmark::DoNotOptimize(full_loss(p, p.initial));
-    using Vector = Eigen::VectorXf;
-    std::vector<Vector> x(kWorkers, p.initial), g(kWorkers);
-    std::vector<sgdsim::BatchSampler> samplers;
-    for (int w = 0; w < kWorkers; ++w) {
-      samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(9, "batches", w));
-    }
-    Eigen::MatrixXf features;
-    Eigen::VectorXf targets;
-    Vector mean;
-    for (std::int64_t t = 1; t <= kSteps; ++t) {
-      for (int w = 0; w < kWorkers; ++w) {
-        sgdsim::gather_columns(p.data.train, samplers[w].next(), 0, kBatch, features, targets);
-        p.objective->loss_and_gradient(x[w], features, targets, g[w]);
-        x[w] -= static_cast<float>(kLr) * g[w];
-      }
-      if (t % kInterval == 0) {
-        mean = x[0];
-        for (int w = 1; w < kWorkers; ++w) mean += x[w];
-        mean /= static_cast<float>(kWorkers);
-        for (int w = 0; w < kWorkers; ++w) x[w] = mean;
-      }
-    }
-    benchmark::DoNotOptimize(full_loss(p, mean));
-  }
+  for (auto _ : state) bare_run(Problem<float>(kind));
   state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
 }
 
