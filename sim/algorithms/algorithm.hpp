@@ -15,11 +15,15 @@ namespace sgdsim {
 // The averaged model x̄ measured on the whole training set (and the test set, if any).
 struct ModelMetrics {
   double train_loss = 0.0;
-  double grad_norm_sq = 0.0;  // ‖∇f(x̄)‖² of the full training objective
+  // ‖∇f(x̄)‖² of the full training objective; NaN when not measured (eval.grad_norm: false)
+  double grad_norm_sq = 0.0;
   double test_loss = std::numeric_limits<double>::quiet_NaN();
   double test_accuracy = std::numeric_limits<double>::quiet_NaN();
 
-  bool finite() const { return std::isfinite(train_loss) && std::isfinite(grad_norm_sq); }
+  bool finite() const {
+    return std::isfinite(train_loss) && (std::isfinite(grad_norm_sq) || !grad_norm_measured);
+  }
+  bool grad_norm_measured = true;
 };
 
 // Who sends what to whom in a synchronisation: an allreduce among the participants, or each worker

@@ -27,6 +27,7 @@ struct TrainingProblem {
   std::int64_t steps = 0;
   std::uint64_t seed = 0;
   int threads = 1;  // for measuring a model on the whole data set (same results for any count)
+  bool measure_grad_norm = true;  // eval.grad_norm
 };
 
 template <class Scalar>

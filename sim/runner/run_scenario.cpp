@@ -112,6 +112,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   problem.steps = s.steps;
   problem.seed = s.seed;
   problem.threads = options.threads;
+  problem.measure_grad_norm = s.eval.grad_norm;
   // async_sgd has its own driver (sim/run/async_run.hpp); every other kind runs in rounds.
   const bool async = s.algorithm.kind == "async_sgd";
   std::unique_ptr<Algorithm> algorithm;

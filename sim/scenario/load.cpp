@@ -238,6 +238,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   }
   if (auto s = top.section("eval")) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
+    if (auto v = s->boolean("grad_norm")) scenario.eval.grad_norm = *v;
     s->finish();
   }
   if (auto s = top.section("sweep")) read_sweep(*s, scenario.sweep);

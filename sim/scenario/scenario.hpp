@@ -35,6 +35,7 @@ struct DataSpec {
 
 struct EvalSpec {
   std::int64_t every = 100;  // 0: only at the start and the end
+  bool grad_norm = true;     // false: train loss by a forward pass only; grad_norm_sq left empty
 };
 
 struct OutputSpec {

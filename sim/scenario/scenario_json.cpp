@@ -218,6 +218,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     }
   }
   j["eval"]["every"] = s.eval.every;
+  j["eval"]["grad_norm"] = s.eval.grad_norm;
   j["output"]["trace"] = s.output.trace;
   j["output"]["model"] = s.output.model;
   return j;

@@ -216,3 +216,31 @@ TEST_CASE("a rerun into the same directory replaces its outputs and leaves no st
   CHECK_FALSE(fs::exists(dir / "out" / "trace.json"));
   CHECK_FALSE(fs::exists(dir / "out" / "model.csv"));
 }
+
+TEST_CASE("eval.grad_norm: false measures the training loss by a forward pass only",
+          "[sim][run_scenario]") {
+  const TempDir dir("run_no_grad_norm");
+  run(kTiny, dir / "with");
+  const auto outcome = run(kTiny, dir / "without", {"eval.grad_norm=false"});
+  CHECK(outcome.result.status == sgdsim::RunStatus::ok);
+  const auto with = lines_of(read_file(dir / "with" / "metrics.csv"));
+  const auto without = lines_of(read_file(dir / "without" / "metrics.csv"));
+  REQUIRE(with.size() == without.size());
+  CHECK(without[0] == with[0]);  // same header
+  for (std::size_t r = 1; r < with.size(); ++r) {
+    std::vector<std::string> a, b;
+    std::istringstream ra(with[r]), rb(without[r]);
+    for (std::string cell; std::getline(ra, cell, ',');) a.push_back(cell);
+    for (std::string cell; std::getline(rb, cell, ',');) b.push_back(cell);
+    b.resize(a.size());
+    INFO(with[r] << " vs " << without[r]);
+    CHECK(b[5].empty());  // grad_norm_sq: not measured
+    CHECK_FALSE(a[5].empty());
+    CHECK(std::stod(b[4]) == Approx(std::stod(a[4])).epsilon(1e-12));  // train loss
+    for (std::size_t c : {0U, 1U, 2U, 3U, 6U, 7U}) CHECK(b[c] == a[c]);
+  }
+  CHECK(read_file(dir / "with" / "model.csv") == read_file(dir / "without" / "model.csv"));
+  const json summary = json::parse(read_file(dir / "without" / "summary.json"));
+  CHECK(summary["final_grad_norm_sq"].is_null());
+  CHECK(summary["scenario"]["eval"]["grad_norm"] == false);
+}
