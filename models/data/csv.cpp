@@ -3,16 +3,11 @@
 // mark are tolerated.
 #include "models/data/csv.hpp"
 #include "models/data/csv_cells.hpp"
-
-#include <fmt/format.h>
+#include "models/data/data_file.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -24,24 +19,6 @@ namespace {
 // Larger class indices almost surely mean a regression target loaded as classes, and would make a
 // softmax layer absurdly wide.
 constexpr double kMaxClassIndex = 65535;
-
-struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-
-std::string read_whole_file(const std::string& path) {
-  errno = 0;
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw DataError("cannot open '" + path + "': " + std::strerror(errno));
-  std::string content;
-  char buffer[1 << 16];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) content.append(buffer, got);
-  if (std::ferror(file.get())) {
-    throw DataError("cannot read '" + path + "': " + std::strerror(errno));
-  }
-  return content;
-}
 
 class CsvReader {
  public:
@@ -104,7 +81,7 @@ class CsvReader {
     if (digits.starts_with('+')) digits.remove_prefix(1);  // from_chars rejects a leading '+'
     double value = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    const std::string quoted = fmt::format("'{}'", cell);
+    const std::string quoted = quoted_token(cell);
     if (error == std::errc::result_out_of_range) {
       throw DataError(where(column) + ": " + quoted + " is out of range");
     }
@@ -145,7 +122,7 @@ class CsvReader {
 
 template <class Scalar>
 Dataset<Scalar> load_csv(const std::string& path, Task task) {
-  const std::string content = read_whole_file(path);
+  const std::string content = read_data_file(path);
   return CsvReader(path, task).read<Scalar>(content);
 }
 

@@ -38,4 +38,11 @@ class DataError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws DataError naming `test_path` when a model of `train` cannot be measured on `test`: another
+// number of features, or (classification) a label that is not one of the training set's classes.
+// Loaders read the two files independently, so nothing else checks this before a run starts.
+template <class Scalar>
+void check_test_fits_train(const Dataset<Scalar>& train, const Dataset<Scalar>& test,
+                           const std::string& test_path);
+
 }  // namespace sgdsim

@@ -39,8 +39,9 @@ class GzFile {
   GzFile& operator=(const GzFile&) = delete;
   ~GzFile() { gzclose(file_); }
 
-  // Reads exactly `size` bytes; `what` names them in the error on a short read.
-  void read(void* data, std::size_t size, const char* what) {
+  // Reads exactly `size` bytes; `what` names them, and `announced` (if not `size`) their total, in
+  // the error on a short read.
+  void read(void* data, std::size_t size, const char* what, std::size_t announced = 0) {
     auto* bytes = static_cast<unsigned char*>(data);
     std::size_t done = 0;
     while (done < size) {
@@ -49,11 +50,25 @@ class GzFile {
       if (got < 0) throw_corrupt();
       // zlib reports a cut-off gzip stream as end of file too (Z_BUF_ERROR), not as an error.
       if (got == 0) {
-        throw DataError(path_ + ": truncated: fewer than the " + std::to_string(size) +
-                        " bytes of " + what + " its header announces");
+        throw DataError(path_ + ": truncated: fewer than the " +
+                        std::to_string(announced > 0 ? announced : size) + " bytes of " + what +
+                        " its header announces");
       }
       done += static_cast<std::size_t>(got);
     }
+  }
+
+  // Reads `size` bytes into a vector that grows as they arrive, so that a header announcing far
+  // more than the file holds fails as truncated rather than allocating all it announces first.
+  std::vector<unsigned char> read_bytes(std::size_t size, const char* what) {
+    constexpr std::size_t kChunk = std::size_t{1} << 24;
+    std::vector<unsigned char> bytes;
+    while (bytes.size() < size) {
+      const std::size_t done = bytes.size();
+      bytes.resize(done + std::min(kChunk, size - done));
+      read(bytes.data() + done, bytes.size() - done, what, size);
+    }
+    return bytes;
   }
 
   // Reading on to the end makes zlib verify the gzip checksum, and catches a header that
@@ -124,10 +139,10 @@ Dataset<Scalar> load_idx(const std::string& images_path, const std::string& labe
   const std::int64_t d = std::int64_t{rows} * cols;
 
   // Each image's pixels are contiguous, so the bytes already form the d × n column-major matrix.
-  std::vector<unsigned char> pixels(static_cast<std::size_t>(d * n));
-  images.read(pixels.data(), pixels.size(), "pixel data");
-  std::vector<unsigned char> classes(static_cast<std::size_t>(n));
-  labels.read(classes.data(), classes.size(), "labels");
+  const std::vector<unsigned char> pixels =
+      images.read_bytes(static_cast<std::size_t>(d * n), "pixel data");
+  const std::vector<unsigned char> classes =
+      labels.read_bytes(static_cast<std::size_t>(n), "labels");
   if (n == num_images) {
     images.expect_end();
     labels.expect_end();

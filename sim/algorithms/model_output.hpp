@@ -1,11 +1,13 @@
-// What every algorithm does with the model it reports: measure it on the whole training set (and
-// the test set) for metrics.csv, and write it out as model.csv. Without the gradient norm the
+// What every algorithm does with the model it reports: measure it on the training set (the whole
+// set, or the fixed subset `eval.samples` chose) and the test set for metrics.csv, and write it out
+// as model.csv. Without the gradient norm the
 // training set needs a forward pass only, about a third of the cost.
 #pragma once
 
 #include <fmt/format.h>
 
 #include <limits>
+#include <optional>
 #include <ostream>
 
 #include "models/batched_evaluation.hpp"
@@ -16,24 +18,25 @@
 namespace sgdsim {
 
 template <class Scalar>
-ModelMetrics measure_model(const Objective<Scalar>& objective, const TrainTestData<Scalar>& data,
+ModelMetrics measure_model(const Objective<Scalar>& objective, const Dataset<Scalar>& train,
+                           const std::optional<Dataset<Scalar>>& test,
                            const typename Objective<Scalar>::Vector& model, int threads = 1,
                            bool grad_norm = true) {
   ModelMetrics metrics;
   if (grad_norm) {
     typename Objective<Scalar>::Vector grad;
     metrics.train_loss =
-        chunked_loss_and_gradient(objective, model, data.train, nullptr, grad, threads);
+        chunked_loss_and_gradient(objective, model, train, nullptr, grad, threads);
     metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
   } else {
-    metrics.train_loss = chunked_evaluate(objective, model, data.train, threads).loss;
+    metrics.train_loss = chunked_evaluate(objective, model, train, threads).loss;
     metrics.grad_norm_sq = std::numeric_limits<double>::quiet_NaN();
     metrics.grad_norm_measured = false;
   }
-  if (data.test) {
-    const Evaluation test = chunked_evaluate(objective, model, *data.test, threads);
-    metrics.test_loss = test.loss;
-    metrics.test_accuracy = test.accuracy;
+  if (test) {
+    const Evaluation measured = chunked_evaluate(objective, model, *test, threads);
+    metrics.test_loss = measured.loss;
+    metrics.test_accuracy = measured.accuracy;
   }
   return metrics;
 }

@@ -152,7 +152,8 @@ ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
   } else {
     average = average_of_replicas();
   }
-  return measure_model(*problem_.objective, *problem_.data, average, problem_.threads,
+  return measure_model(*problem_.objective, problem_.evaluation_set(), problem_.data->test, average,
+                       problem_.threads,
                        problem_.measure_grad_norm);
 }
 

@@ -22,12 +22,16 @@ template <class Scalar>
 struct TrainingProblem {
   const Objective<Scalar>* objective = nullptr;
   const TrainTestData<Scalar>* data = nullptr;
+  // eval.samples: the training samples the reported model is measured on (null: all of them)
+  const Dataset<Scalar>* eval_train = nullptr;
   std::vector<Shard> shards;  // one per worker
   typename Objective<Scalar>::Vector initial_params;
   std::int64_t steps = 0;
   std::uint64_t seed = 0;
   int threads = 1;  // for measuring a model on the whole data set (same results for any count)
   bool measure_grad_norm = true;  // eval.grad_norm
+
+  const Dataset<Scalar>& evaluation_set() const { return eval_train ? *eval_train : data->train; }
 };
 
 template <class Scalar>

@@ -18,6 +18,7 @@
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
+#include "sim/scenario/units.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_runner.hpp"
 
@@ -53,15 +54,12 @@ void print_errors(const std::vector<std::string>& messages) {
   for (const auto& message : messages) std::fprintf(stderr, "error: %s\n", message.c_str());
 }
 
-int run_command(const std::string& scenario_path, const std::string& out_dir,
-                const std::vector<std::string>& overrides, int threads, bool quiet) {
+int run_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
+                sgdsim::RunOptions options) {
   const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
+  const bool quiet = options.quiet;
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
-  sgdsim::RunOptions options;
-  options.out_dir = out_dir;
-  options.quiet = quiet;
-  options.threads = threads;
   options.stop_requested = &g_stop_requested;
   const sgdsim::RunOutcome outcome = sgdsim::run_scenario(scenario, options);
   const auto& r = outcome.result;
@@ -77,7 +75,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
                      scenario.algorithm.kind == "async_sgd" ? "gradients pushed" : "rounds",
                      r.sim_time.seconds(), 100.0 * s["communication_fraction"].get<double>(),
                      100.0 * s["idle_fraction"].get<double>(),
-                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0, out_dir.c_str());
+                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0, options.out_dir.c_str());
       }
       return 0;
     case sgdsim::RunStatus::diverged:
@@ -87,11 +85,11 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
                    scenario.name.c_str(), static_cast<long long>(r.diverged_step),
                    r.diverged_worker >= 0 ? fmt::format("worker {}", r.diverged_worker).c_str()
                                           : "the averaged model",
-                   out_dir.c_str());
+                   options.out_dir.c_str());
       return kExitDiverged;
     case sgdsim::RunStatus::interrupted:
       std::fprintf(stderr, "interrupted at simulated %.3f s; partial results in %s\n",
-                   r.sim_time.seconds(), out_dir.c_str());
+                   r.sim_time.seconds(), options.out_dir.c_str());
       return kExitInterrupted;
   }
   return kExitRuntimeError;
@@ -119,7 +117,7 @@ int sweep_command(const std::string& scenario_path, const std::string& out_dir,
                  "%zu ran, %zu already done, %zu diverged, %zu failed, %zu not run; wrote "
                  "%s/runs.csv and aggregate.csv\n",
                  outcome.ran, outcome.skipped, outcome.diverged, outcome.failed, outcome.not_run,
-                 out_dir.c_str());
+                 options.out_dir.c_str());
   }
   if (outcome.interrupted) return kExitInterrupted;
   return outcome.failed > 0 ? kExitBadInput : 0;
@@ -148,6 +146,10 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads,
                   "Threads for the workers' local steps (same results as 1; default 1)")
       ->check(CLI::Range(1, 256));
+  std::string memory_limit;
+  run->add_option("--memory-limit", memory_limit,
+                  "Refuse a run whose data and replicas need more than this (e.g. 8GiB; default: "
+                  "the memory available when it starts)");
 
   int jobs = 0;
   CLI::App* sweep = app.add_subcommand(
@@ -179,7 +181,20 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*sweep) return sweep_command(scenario_path, out_dir, overrides, jobs, quiet);
-    return run_command(scenario_path, out_dir, overrides, threads, quiet);
+    sgdsim::RunOptions options;
+    options.out_dir = out_dir;
+    options.quiet = quiet;
+    options.threads = threads;
+    if (!memory_limit.empty()) {
+      const auto bytes = sgdsim::parse_size_bytes(memory_limit);
+      if (!bytes || *bytes <= 0) {
+        print_errors({"--memory-limit: expected " + std::string(sgdsim::size_units_help()) +
+                      ", got '" + memory_limit + "'"});
+        return kExitBadInput;
+      }
+      options.memory_limit_bytes = *bytes;
+    }
+    return run_command(scenario_path, overrides, options);
   } catch (const sgdsim::ConfigError& e) {
     print_errors(e.messages());
     return kExitBadInput;

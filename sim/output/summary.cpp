@@ -140,6 +140,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
 
   j["parameters"] = facts.parameters;
   j["train_samples"] = facts.train_samples;
+  j["eval_train_samples"] = facts.eval_train_samples;
   j["test_samples"] = facts.test_samples;
   j["samples_per_worker"] = facts.samples_per_worker;
   j["events"] = result.events;

@@ -15,6 +15,7 @@ struct RunFacts {
   double payload_bytes = 0.0;
   double collective_seconds = 0.0;  // time of one synchronisation
   std::int64_t train_samples = 0;
+  std::int64_t eval_train_samples = 0;  // what train_loss and grad_norm_sq average over
   std::int64_t test_samples = 0;
   std::int64_t samples_per_worker = 0;
   std::int64_t parameters = 0;

@@ -10,10 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <string_view>
 
 #include "models/data/csv.hpp"
 #include "models/data/idx.hpp"
+#include "models/data/libsvm.hpp"
 #include "models/data/partition.hpp"
+#include "models/data/random_subset.hpp"
 #include "models/data/synthetic.hpp"
 #include "models/model_spec.hpp"
 #include "sim/algorithms/registry.hpp"
@@ -23,6 +26,7 @@
 #include "sim/output/metrics_writer.hpp"
 #include "sim/output/progress.hpp"
 #include "sim/run/async_run.hpp"
+#include "sim/runner/memory_guard.hpp"
 
 namespace sgdsim {
 namespace {
@@ -46,26 +50,49 @@ TrainTestData<Scalar> load_data(const Scenario& s) {
     const Task task = find_model(s.model.kind)->task;
     data.train = load_csv<Scalar>(d.path, task);
     if (!d.test_path.empty()) data.test = load_csv<Scalar>(d.test_path, task);
+  } else if (d.kind == "libsvm") {
+    const LibsvmOptions options{find_model(s.model.kind)->task, d.features, d.limit, d.test_limit};
+    data = load_libsvm<Scalar>(d.path, d.test_path, options);
   } else {
-    return load_fashion_mnist<Scalar>(d.path, d.limit, d.test_limit);
+    data = load_fashion_mnist<Scalar>(d.path, d.limit, d.test_limit);
   }
   keep_first(data.train, d.limit);
   if (data.test) keep_first(*data.test, d.test_limit);
+  // Files read one at a time may disagree; the model would reject such a test set only at the
+  // first measurement, mid-run, in terms of matrix shapes.
+  if (data.test && d.kind != "synthetic") {
+    check_test_fits_train(data.train, *data.test, d.test_path.empty() ? d.path : d.test_path);
+  }
   return data;
 }
 
 [[noreturn]] void bad_scenario(const Scenario& s, const std::string& key, const std::string& what) {
-  throw ConfigError({fmt::format("{}: {}: {}", s.source, key, what)});
+  throw problem_with(s, key, what);
 }
 
 template <class Scalar>
 RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
+  // Memory is checked before each large allocation: the data, then every worker's replicas.
+  const bool fixed_limit = options.memory_limit_bytes > 0;
+  std::string limit_source = "--memory-limit";
+  const auto limit = [&]() -> std::optional<double> {
+    if (fixed_limit) return options.memory_limit_bytes;
+    return available_memory_bytes(&limit_source);
+  };
+  const auto data_need = synthetic_data_memory(s, sizeof(Scalar));
+  if (const auto bytes = limit(); bytes && data_need) {
+    check_memory(s, "data.samples", {*data_need}, *bytes, limit_source);
+  }
   TrainTestData<Scalar> data;
   try {
     data = load_data<Scalar>(s);
   } catch (const std::invalid_argument& e) {  // a generator's parameters that do not fit together
     bad_scenario(s, "data", e.what());
+  } catch (const DataError& e) {  // the file's own message, placed at the key that names the file
+    const std::string& test = s.data.test_path;
+    const bool in_test = !test.empty() && std::string_view(e.what()).find(test) != std::string_view::npos;
+    bad_scenario(s, in_test ? "data.test_path" : "data.path", e.what());
   }
 
   std::unique_ptr<Objective<Scalar>> objective;
@@ -73,6 +100,12 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
     objective = make_objective<Scalar>(s.model, data.train.num_features(), data.train.num_classes);
   } catch (const std::invalid_argument& e) {
     bad_scenario(s, "model", e.what());
+  }
+  if (const auto bytes = limit()) {
+    std::vector<MemoryNeed> needs = {replica_memory(s, objective->num_params(), sizeof(Scalar))};
+    // Data already read is part of a fixed limit; the machine's MemAvailable has counted it.
+    if (fixed_limit) needs.push_back(resident_data_memory(data));
+    check_memory(s, "workers", needs, *bytes, limit_source);
   }
   // Class labels (classification only) for the label-based partitions and the histograms.
   std::vector<int> labels;
@@ -113,6 +146,12 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   problem.seed = s.seed;
   problem.threads = options.threads;
   problem.measure_grad_norm = s.eval.grad_norm;
+  // eval.samples: the same samples at every measurement, so the curve moves only with the model.
+  std::optional<Dataset<Scalar>> eval_subset;
+  if (s.eval.samples > 0 && s.eval.samples < data.train.num_samples()) {
+    eval_subset = random_subset(data.train, s.eval.samples, derive_seed(s.seed, "eval_samples"));
+    problem.eval_train = &*eval_subset;
+  }
   // async_sgd has its own driver (sim/run/async_run.hpp); every other kind runs in rounds.
   const bool async = s.algorithm.kind == "async_sgd";
   std::unique_ptr<Algorithm> algorithm;
@@ -230,6 +269,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   facts.straggler_steps = compute.straggler_steps();
   facts.window_steps = compute.window_steps();
   facts.train_samples = data.train.num_samples();
+  facts.eval_train_samples = eval_subset ? eval_subset->num_samples() : data.train.num_samples();
   facts.test_samples = data.test ? data.test->num_samples() : 0;
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);
   facts.label_histograms = std::move(histograms);

@@ -17,6 +17,8 @@ struct RunOptions {
   bool quiet = false;
   int threads = 1;  // for the workers' local steps (sim/run/synchronous_run.hpp); same results
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler to interrupt
+  // Bytes the run may hold (data and replicas); 0: whatever the machine has available then
+  double memory_limit_bytes = 0;
 };
 
 struct RunOutcome {

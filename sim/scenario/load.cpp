@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "models/data/idx.hpp"
+#include "models/data/libsvm.hpp"
 #include "models/model_spec.hpp"
 #include "sim/algorithms/interval_schedule.hpp"
 #include "sim/algorithms/registry.hpp"
@@ -22,6 +23,7 @@ namespace {
 
 using yaml::Diagnostics;
 using yaml::Section;
+using yaml::duplicate_keys;
 
 // Applies "a.b.c=value"; the value is parsed as YAML so lists and numbers keep their types.
 void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics& diagnostics) {
@@ -100,6 +102,12 @@ void include_cluster(YAML::Node& root, const std::string& source, Diagnostics& d
                       fmt::format("'{}' is not a mapping of cluster keys", file));
     return;
   }
+  for (const auto& duplicate : duplicate_keys(cluster)) {
+    diagnostics.error(reference.Mark(), "cluster",
+                      fmt::format("{}:{}:{}: {}: written twice (first on line {}); keep one", file,
+                                  duplicate.mark.line + 1, duplicate.mark.column + 1,
+                                  duplicate.path, duplicate.first_line));
+  }
   YAML::Node defaults(YAML::NodeType::Map);
   for (const auto& entry : cluster) {
     const std::string key = entry.first.Scalar();
@@ -169,13 +177,18 @@ void read_partition(Section& s, DataSpec& d, const ModelSpec& model) {
 }
 
 void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string& source) {
-  if (auto v = s.choice("kind", {"synthetic", "csv", "fashion_mnist"}, true)) d.kind = *v;
+  if (auto v = s.choice("kind", {"synthetic", "csv", "libsvm", "fashion_mnist"}, true)) {
+    d.kind = *v;
+  }
   read_partition(s, d, model);
   if (auto v = s.integer("limit", 0, kMaxSteps)) d.limit = *v;
   if (auto v = s.integer("test_limit", 0, kMaxSteps)) d.test_limit = *v;
-  if (d.kind == "csv") {
+  if (d.kind == "csv" || d.kind == "libsvm") {
     if (auto v = s.text("path", true)) d.path = resolve_path(*v, source);
     if (auto v = s.text("test_path")) d.test_path = resolve_path(*v, source);
+    if (d.kind == "libsvm") {
+      if (auto v = s.integer("features", 1, kMaxLibsvmFeatures)) d.features = *v;
+    }
   } else if (d.kind == "fashion_mnist") {
     d.path = kDefaultFashionMnistDir;
     if (auto v = s.text("path")) d.path = resolve_path(*v, source);
@@ -239,6 +252,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   if (auto s = top.section("eval")) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
     if (auto v = s->boolean("grad_norm")) scenario.eval.grad_norm = *v;
+    if (auto v = s->integer("samples", 0, kMaxSteps)) scenario.eval.samples = *v;
     s->finish();
   }
   if (auto s = top.section("sweep")) read_sweep(*s, scenario.sweep);
@@ -252,10 +266,6 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
 }
 
 }  // namespace
-
-ConfigError::ConfigError(std::vector<std::string> messages)
-    : std::runtime_error(messages.empty() ? "invalid scenario" : messages.front()),
-      messages_(std::move(messages)) {}
 
 const char* to_string(Precision precision) {
   return precision == Precision::float32 ? "float32" : "float64";
@@ -271,15 +281,23 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
                                    e.mark.column + 1, e.msg)});
   }
   Diagnostics diagnostics(source);
+  for (const auto& duplicate : duplicate_keys(root)) {
+    diagnostics.error(duplicate.mark, duplicate.path,
+                      fmt::format("written twice (first on line {}); keep one", duplicate.first_line));
+  }
   if (!overrides.empty() && !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
   for (const auto& assignment : overrides) apply_override(root, assignment, diagnostics);
   include_cluster(root, source, diagnostics);
   Scenario scenario = read_scenario(root, diagnostics);
   if (!diagnostics.messages().empty()) throw ConfigError(diagnostics.messages());
+  scenario.key_locations = diagnostics.locations();
   return scenario;
 }
 
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  if (std::filesystem::is_directory(path)) {
+    throw ConfigError({fmt::format("{}: is a directory, not a scenario file", path)});
+  }
   std::ifstream in(path);
   if (!in) throw ConfigError({fmt::format("{}: cannot open the scenario file", path)});
   std::stringstream buffer;

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "sim/algorithms/gossip_graph.hpp"
 #include "sim/algorithms/interval_schedule.hpp"
 #include "sim/algorithms/registry.hpp"
 #include "sim/scenario/section_readers.hpp"
@@ -196,6 +197,13 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
       a.graph = *v == "ring"    ? GossipGraph::ring
                 : *v == "torus" ? GossipGraph::torus
                                 : GossipGraph::complete;
+      if (a.graph == GossipGraph::torus) {
+        try {
+          (void)torus_shape(workers);
+        } catch (const std::invalid_argument& e) {
+          s.error("graph", e.what());
+        }
+      }
     }
   }
   if (a.kind == "async_sgd") {

@@ -20,7 +20,6 @@ void read_availability(yaml::Section s, AvailabilitySpec& a, int workers,
           continue;
         }
         yaml::Section entry(list[i], path, diagnostics);
-        ScheduledOutage outage;
         const int max_worker = workers > 0 ? workers - 1 : 1 << 20;
         const auto worker = entry.integer("worker", 0, max_worker, true);
         const auto at = entry.duration("at", true);

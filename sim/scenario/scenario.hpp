@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -20,12 +21,13 @@ namespace sgdsim {
 enum class Precision { float32, float64 };
 
 struct DataSpec {
-  std::string kind = "synthetic";  // synthetic | csv | fashion_mnist
+  std::string kind = "synthetic";  // synthetic | csv | libsvm | fashion_mnist
   PartitionKind partition = PartitionKind::iid;
   double alpha = 0.5;           // dirichlet: concentration
   int labels_per_worker = 2;    // shards: shards (labels) per worker
-  std::string path;             // csv: the training file; fashion_mnist: the directory
-  std::string test_path;        // csv: optional test file
+  std::string path;             // csv, libsvm: the training file; fashion_mnist: the directory
+  std::string test_path;        // csv, libsvm: optional test file
+  std::int64_t features = 0;    // libsvm: d (0: the largest index in either file)
   std::int64_t limit = 0;       // use at most this many training samples (0: all)
   std::int64_t test_limit = 0;  // and test samples
   SyntheticSpec synthetic;
@@ -36,6 +38,7 @@ struct DataSpec {
 struct EvalSpec {
   std::int64_t every = 100;  // 0: only at the start and the end
   bool grad_norm = true;     // false: train loss by a forward pass only; grad_norm_sq left empty
+  std::int64_t samples = 0;  // train metrics on a fixed seeded subset of this many samples (0: all)
 };
 
 struct OutputSpec {
@@ -63,6 +66,9 @@ struct SweepSpec {
 
 struct Scenario {
   std::string source;  // the file it came from, for messages
+  // key path → where it was written ("file:line:column", or "--set"), for problems found after
+  // loading, once the data is read
+  std::map<std::string, std::string> key_locations;
   std::string name;
   std::string cluster;  // the cluster file it included, if any (its values are already merged in)
   std::uint64_t seed = 0;
@@ -89,6 +95,17 @@ class ConfigError : public std::runtime_error {
  private:
   std::vector<std::string> messages_;
 };
+
+// Where a key came from when it was given on the command line rather than in a file.
+inline constexpr const char* kSetOrigin = "--set";
+
+// "where: key.path: what" ("source: --set key.path: what" for a key given with --set).
+std::string describe_problem(const std::string& source, const std::string& where,
+                             const std::string& path, const std::string& what);
+
+// A problem with `key` found after loading (e.g. more workers than the data file has samples),
+// located at the key, or at its nearest enclosing key that was written, or else at the file.
+ConfigError problem_with(const Scenario& scenario, const std::string& key, const std::string& what);
 
 // Loads, applies `overrides` ("key.path=value", YAML values) and validates; throws ConfigError
 // with every problem found.

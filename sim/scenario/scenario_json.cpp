@@ -58,6 +58,7 @@ nlohmann::ordered_json data_to_json(const DataSpec& d) {
   } else {
     j["path"] = d.path;
     if (!d.test_path.empty()) j["test_path"] = d.test_path;
+    if (d.features > 0) j["features"] = d.features;
   }
   if (d.limit > 0) j["limit"] = d.limit;
   if (d.test_limit > 0) j["test_limit"] = d.test_limit;
@@ -219,6 +220,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   }
   j["eval"]["every"] = s.eval.every;
   j["eval"]["grad_norm"] = s.eval.grad_norm;
+  j["eval"]["samples"] = s.eval.samples;
   j["output"]["trace"] = s.output.trace;
   j["output"]["model"] = s.output.model;
   return j;

@@ -50,6 +50,38 @@ std::optional<T> parse_number(const std::string& text) {
   return value;
 }
 
+// The offset of the first byte of `text` that does not belong to well-formed UTF-8 (RFC 3629: no
+// overlong forms, surrogates or code points above U+10FFFF), or npos. Text values end up in JSON
+// (summary.json, `sgdsim validate`), which must be UTF-8.
+std::size_t invalid_utf8_at(const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 1;
+    unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else if (lead >= 0x80) {
+      return i;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+      if (i + k >= text.size()) return i;
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return i;
+    }
+    i += length;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
 const std::string& Diagnostics::file_of(const std::string& path) const {
@@ -59,21 +91,43 @@ const std::string& Diagnostics::file_of(const std::string& path) const {
   return source_;
 }
 
-void Diagnostics::error(const YAML::Mark& mark, const std::string& path,
-                        const std::string& message) {
+std::string Diagnostics::where(const YAML::Mark& mark, const std::string& path) const {
   for (const auto& overridden : overridden_) {
-    if (path == overridden || path.rfind(overridden + ".", 0) == 0) {
-      messages_.push_back(fmt::format("{}: --set {}: {}", source_, path, message));
-      return;
-    }
+    if (path == overridden || path.rfind(overridden + ".", 0) == 0) return kSetOrigin;
   }
   const std::string& file = file_of(path);
-  if (mark.line >= 0) {
-    messages_.push_back(
-        fmt::format("{}:{}:{}: {}: {}", file, mark.line + 1, mark.column + 1, path, message));
-  } else {
-    messages_.push_back(fmt::format("{}: {}: {}", file, path, message));
+  if (mark.line < 0) return file;
+  return fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1);
+}
+
+void Diagnostics::error(const YAML::Mark& mark, const std::string& path,
+                        const std::string& message) {
+  messages_.push_back(describe_problem(source_, where(mark, path), path, message));
+}
+
+void Diagnostics::note_location(const YAML::Mark& mark, const std::string& path) {
+  locations_[path] = where(mark, path);
+}
+
+std::vector<DuplicateKey> duplicate_keys(const YAML::Node& node, const std::string& path) {
+  std::vector<DuplicateKey> found;
+  if (node.IsMap()) {
+    std::map<std::string, int> first_lines;
+    for (const auto& entry : node) {
+      const std::string key = entry.first.Scalar();
+      const std::string child = path.empty() ? key : path + "." + key;
+      const auto [it, fresh] = first_lines.emplace(key, entry.first.Mark().line + 1);
+      if (!fresh) found.push_back({entry.first.Mark(), child, it->second});
+      const auto nested = duplicate_keys(entry.second, child);
+      found.insert(found.end(), nested.begin(), nested.end());
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const auto nested = duplicate_keys(node[i], fmt::format("{}[{}]", path, i));
+      found.insert(found.end(), nested.begin(), nested.end());
+    }
   }
+  return found;
 }
 
 Section::Section(YAML::Node node, std::string path, Diagnostics& diagnostics)
@@ -104,6 +158,7 @@ YAML::Node Section::lookup(const char* key, bool required) {
     if (required) diagnostics_->error(node_.Mark(), child_path(key), "missing required key");
     return YAML::Node(YAML::NodeType::Undefined);
   }
+  diagnostics_->note_location(child.Mark(), child_path(key));
   return child;
 }
 
@@ -112,6 +167,12 @@ std::optional<std::string> Section::text(const char* key, bool required) {
   if (!node.IsDefined()) return std::nullopt;
   if (!node.IsScalar()) {
     diagnostics_->error(node.Mark(), child_path(key), "expected a string, got " + shown(node));
+    return std::nullopt;
+  }
+  if (const auto at = invalid_utf8_at(node.Scalar()); at != std::string::npos) {
+    diagnostics_->error(node.Mark(), child_path(key),
+                        fmt::format("byte {} (0x{:02X}) is not UTF-8; save the file as UTF-8",
+                                    at + 1, static_cast<unsigned char>(node.Scalar()[at])));
     return std::nullopt;
   }
   return node.Scalar();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/engine/sim_time.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace sgdsim::yaml {
 
@@ -27,13 +28,29 @@ class Diagnostics {
   const std::string& source() const { return source_; }
   // The file a key's value was written in: an included cluster file, or the scenario.
   const std::string& file_of(const std::string& path) const;
+  // Remembers where a key that was read is written ("file:line:column", or "--set"), so that a
+  // problem found only once the data is loaded can still point at it.
+  void note_location(const YAML::Mark& mark, const std::string& path);
+  const std::map<std::string, std::string>& locations() const { return locations_; }
 
  private:
   std::string source_;
   std::set<std::string> overridden_;
+  // "file:line:column" of `mark` in the file that holds `path`, or kSetOrigin.
+  std::string where(const YAML::Mark& mark, const std::string& path) const;
+
   std::map<std::string, std::string> included_;
   std::vector<std::string> messages_;
+  std::map<std::string, std::string> locations_;
 };
+
+// A key written twice in one mapping, which yaml-cpp accepts silently (lookups see the first).
+struct DuplicateKey {
+  YAML::Mark mark;       // the second occurrence
+  std::string path;      // its key path
+  int first_line = 0;    // 1-based line of the first occurrence
+};
+std::vector<DuplicateKey> duplicate_keys(const YAML::Node& node, const std::string& path = "");
 
 // A mapping being read. Every key read is remembered; finish() reports the ones never read.
 class Section {

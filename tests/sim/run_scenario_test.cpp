@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "models/data/random_subset.hpp"
+#include "models/data/synthetic.hpp"
+#include "models/model_spec.hpp"
+#include "models/rng.hpp"
 #include "sim/output/metrics_writer.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -243,4 +247,55 @@ TEST_CASE("eval.grad_norm: false measures the training loss by a forward pass on
   const json summary = json::parse(read_file(dir / "without" / "summary.json"));
   CHECK(summary["final_grad_norm_sq"].is_null());
   CHECK(summary["scenario"]["eval"]["grad_norm"] == false);
+}
+
+TEST_CASE("eval.samples measures the training loss on a fixed seeded subset of the training set",
+          "[sim][run_scenario]") {
+  const TempDir dir("run_eval_samples");
+  run(kTiny, dir / "all");
+  const auto outcome = run(kTiny, dir / "subset", {"eval.samples=100"});
+  CHECK(outcome.result.status == sgdsim::RunStatus::ok);
+  // Measuring is not training: the model, and the test columns, are those of the full run.
+  CHECK(read_file(dir / "all" / "model.csv") == read_file(dir / "subset" / "model.csv"));
+  const auto all = lines_of(read_file(dir / "all" / "metrics.csv"));
+  const auto subset = lines_of(read_file(dir / "subset" / "metrics.csv"));
+  REQUIRE(all.size() == subset.size());
+
+  // The last row's train loss is the final model's mean loss over exactly the subset.
+  const sgdsim::Scenario scenario = sgdsim::load_scenario_text(kTiny, "test.yaml", {});
+  const auto data = sgdsim::make_synthetic<double>(scenario.data.synthetic,
+                                                   sgdsim::derive_seed(scenario.seed, "data"));
+  const auto chosen = sgdsim::random_subset(data.train, 100,
+                                            sgdsim::derive_seed(scenario.seed, "eval_samples"));
+  const auto objective = sgdsim::make_objective<double>(
+      scenario.model, data.train.num_features(), data.train.num_classes);
+  const auto params = lines_of(read_file(dir / "subset" / "model.csv"));
+  Eigen::VectorXd model(static_cast<Eigen::Index>(params.size() - 1));
+  for (Eigen::Index i = 0; i < model.size(); ++i) model[i] = std::stod(params[i + 1]);
+  Eigen::VectorXd grad;
+  const double subset_loss = objective->loss_and_gradient(model, chosen.features, chosen.targets, grad);
+  const double full_loss =
+      objective->loss_and_gradient(model, data.train.features, data.train.targets, grad);
+  auto cells = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    for (std::string cell; std::getline(in, cell, ',');) out.push_back(cell);
+    return out;
+  };
+  const auto last_subset = cells(subset.back());
+  const auto last_all = cells(all.back());
+  CHECK(std::stod(last_subset[4]) == Approx(subset_loss).epsilon(1e-12));
+  CHECK(std::stod(last_all[4]) == Approx(full_loss).epsilon(1e-12));
+  CHECK(subset_loss != Approx(full_loss).epsilon(1e-6));  // it did measure something else
+  CHECK(last_subset[6] == last_all[6]);                   // test loss
+  const json summary = json::parse(read_file(dir / "subset" / "summary.json"));
+  CHECK(summary["eval_train_samples"] == 100);
+  CHECK(summary["train_samples"] == 400);
+  CHECK(summary["scenario"]["eval"]["samples"] == 100);
+
+  SECTION("as many samples as the training set, or more, is the whole set") {
+    run(kTiny, dir / "more", {"eval.samples=4000"});
+    CHECK(read_file(dir / "more" / "metrics.csv") == read_file(dir / "all" / "metrics.csv"));
+    CHECK(json::parse(read_file(dir / "more" / "summary.json"))["eval_train_samples"] == 400);
+  }
 }

@@ -1,0 +1,316 @@
+// Every kind of bad scenario, one row each: the message names the file, the line and column of the
+// value at fault (where there is one), the key path and what was expected; `sgdsim run` exits with 2
+// and leaves no output directory. Rows are edits of one valid scenario, so each shows one mistake.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "models/data/dataset.hpp"
+#include "sim/runner/run_scenario.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/scenario_errors.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using sgdsim::testing::read_file;
+using sgdsim::testing::TempDir;
+
+const std::string kValid = R"(name: table
+seed: 1
+workers: 4
+steps: 40
+precision: float64
+algorithm:
+  kind: local_sgd
+  interval: 4
+  lr: 0.1
+  batch_size: 8
+model:
+  kind: softmax
+data:
+  kind: synthetic
+  samples: 400
+  test_samples: 100
+  features: 5
+  classes: 3
+compute:
+  kind: constant
+  mean: 30ms
+network:
+  latency: 50us
+  bandwidth: 10Gbps
+eval:
+  every: 10
+output:
+  trace: false
+)";
+
+struct Edit {
+  std::string from;  // a whole line of kValid ("" appends `to` at the end)
+  std::string to;    // its replacement: several lines, or none
+};
+
+struct File {
+  std::string name;
+  std::string content;
+};
+
+// Where the message must point: the file, the 1-based line holding `line` and the column at which
+// `column_at` starts in it. An empty `line` checks the file name only (no line is known).
+struct Place {
+  std::string file = "test.yaml";
+  std::string line;
+  std::string column_at;
+};
+
+struct Case {
+  const char* category;
+  const char* name;
+  std::vector<Edit> edits;
+  Place place;
+  std::vector<std::string> fragments;  // key path and what was expected, as the message says them
+  std::vector<std::string> overrides = {};
+  std::vector<File> files = {};  // written next to test.yaml
+  std::string text = {};         // the whole scenario instead of edits of kValid
+};
+
+std::string scenario_text(const Case& c) {
+  if (!c.text.empty() || c.edits.empty()) return c.text;
+  std::string text = kValid;
+  for (const Edit& e : c.edits) {
+    text = e.from.empty() ? text + e.to + "\n" : sgdsim::testing::with_line(e.from, e.to, text);
+  }
+  return text;
+}
+
+// "file:L:C" (or "file:L:" or "file") for the case's place, found in test.yaml or the file named.
+std::string expected_place(const Case& c) {
+  const Place& place = c.place;
+  if (place.line.empty()) return place.file;
+  std::string text = scenario_text(c);
+  for (const File& f : c.files) {
+    if (f.name == place.file) text = f.content;
+  }
+  const int line = sgdsim::testing::line_of(text, place.line);
+  std::string where = place.file + ":" + std::to_string(line) + ":";
+  if (!place.column_at.empty()) {
+    const auto column = place.line.find(place.column_at);
+    REQUIRE(column != std::string::npos);
+    where += std::to_string(column + 1) + ":";
+  }
+  return where;
+}
+
+const std::string kCluster = "compute: {kind: constant, mean: 30ms}\n";
+
+const std::vector<Case> kCases = {
+    // YAML syntax
+    {"syntax", "unclosed flow sequence", {{"workers: 4", "workers: [4"}}, {"test.yaml", ""},
+     {"YAML syntax error"}},
+    {"syntax", "tab indentation", {{"  kind: local_sgd", "\tkind: local_sgd"}},
+     {"test.yaml", "\tkind: local_sgd"}, {"YAML syntax error"}},
+    {"syntax", "a list instead of a mapping", {}, {"test.yaml", "- workers: 4", "-"},
+     {"(top level): expected a mapping of scenario keys"}, {}, {}, "- workers: 4\n- steps: 40\n"},
+    {"syntax", "an empty file", {}, {"test.yaml"},
+     {"(top level): expected a mapping of scenario keys"}, {}, {}, "# nothing here\n"},
+    {"syntax", "a key written twice", {{"", "workers: 8"}}, {"test.yaml", "workers: 8", "workers"},
+     {"workers: written twice (first on line 3); keep one"}},
+    // keys that do not exist, or not here
+    {"unknown key", "misspelled top-level key", {{"steps: 40", "step: 40"}},
+     {"test.yaml", "step: 40", "step"}, {"step: unknown key 'step' (did you mean 'steps'?)"}},
+    {"unknown key", "misspelled nested key", {{"  interval: 4", "  intervall: 4"}},
+     {"test.yaml", "  intervall: 4", "intervall"},
+     {"algorithm.intervall: unknown key 'intervall' (did you mean 'interval'?)"}},
+    {"unknown key", "another kind's key", {{"  lr: 0.1", "  lr: 0.1\n  outer_lr: 0.7"}},
+     {"test.yaml", "  outer_lr: 0.7", "0.7"}, {"algorithm.outer_lr: only used with kind"}},
+    {"unknown key", "a cluster file setting steps",
+     {{"workers: 4", "workers: 4\ncluster: machine.yaml"}}, {"machine.yaml", "steps: 10", "steps"},
+     {"steps: a cluster file may only set"}, {}, {{"machine.yaml", "steps: 10\n" + kCluster}}},
+    // values of the wrong type
+    {"type", "a word for an integer", {{"workers: 4", "workers: four"}},
+     {"test.yaml", "workers: four", "four"}, {"workers: expected an integer", "got 'four'"}},
+    {"type", "a fraction for an integer", {{"steps: 40", "steps: 40.5"}},
+     {"test.yaml", "steps: 40.5", "40.5"}, {"steps: expected an integer"}},
+    {"type", "a list for a number", {{"  lr: 0.1", "  lr: [0.1]"}},
+     {"test.yaml", "  lr: [0.1]", "["}, {"algorithm.lr: expected a number"}},
+    {"type", "a word for a boolean", {{"  trace: false", "  trace: maybe"}},
+     {"test.yaml", "  trace: maybe", "maybe"}, {"output.trace: expected true or false"}},
+    {"type", "a scalar for a section", {{"model:", "model: softmax"}, {"  kind: softmax", ""}},
+     {"test.yaml", "model: softmax", "softmax"}, {"model: expected a mapping"}},
+    // values out of range
+    {"range", "no workers", {{"workers: 4", "workers: 0"}}, {"test.yaml", "workers: 0", "0"},
+     {"workers: expected an integer from 1 to"}},
+    {"range", "negative step size", {{"  lr: 0.1", "  lr: -0.1"}}, {"test.yaml", "  lr: -0.1", "-"},
+     {"algorithm.lr:"}},
+    {"range", "momentum of 1", {{"  lr: 0.1", "  lr: 0.1\n  momentum: 1.0"}},
+     {"test.yaml", "  momentum: 1.0", "1.0"}, {"algorithm.momentum:"}},
+    {"range", "interval 0", {{"  interval: 4", "  interval: 0"}},
+     {"test.yaml", "  interval: 0", "0"}, {"algorithm.interval:"}},
+    {"range", "negative evaluation period", {{"  every: 10", "  every: -1"}},
+     {"test.yaml", "  every: -1", "-1"}, {"eval.every: expected an integer from 0"}},
+    {"range", "no samples", {{"  samples: 400", "  samples: 0"}},
+     {"test.yaml", "  samples: 0", "0"}, {"data.samples: expected an integer from 1"}},
+    {"range", "label noise above 1", {{"  classes: 3", "  classes: 3\n  noise: 1.5"}},
+     {"test.yaml", "  noise: 1.5", "1.5"}, {"data.noise:"}},
+    // values that do not fit together
+    {"inconsistent", "interval larger than steps", {{"  interval: 4", "  interval: 80"}},
+     {"test.yaml", "  interval: 80", "80"},
+     {"algorithm.interval: interval 80 exceeds steps 40"}},
+    {"inconsistent", "more workers than samples", {{"workers: 4", "workers: 500"}},
+     {"test.yaml", "workers: 500", "500"}, {"workers: 500 workers but only 400 samples"}},
+    {"inconsistent", "a batch larger than a shard", {{"  batch_size: 8", "  batch_size: 200"}},
+     {"test.yaml", "  batch_size: 200", "200"},
+     {"algorithm.batch_size: 200 exceeds the 100 samples of the smallest worker shard"}},
+    {"inconsistent", "more clients per round than workers",
+     {{"  kind: local_sgd", "  kind: fedavg\n  clients_per_round: 8"}},
+     {"test.yaml", "  clients_per_round: 8", "8"},
+     {"algorithm.clients_per_round: 8 exceeds the 4 workers"}},
+    {"inconsistent", "a speed factor list of the wrong length",
+     {{"  mean: 30ms", "  mean: 30ms\n  speed_factors: [1, 1, 2]"}},
+     {"test.yaml", "  speed_factors: [1, 1, 2]", "["}, {"compute.speed_factors:", "4"}},
+    {"inconsistent", "elastic averaging that overshoots",
+     {{"  kind: local_sgd", "  kind: easgd\n  elasticity: 0.5"}},
+     {"test.yaml", "  elasticity: 0.5", "0.5"}, {"algorithm.elasticity:"}},
+    {"inconsistent", "hidden layers on a linear model", {{"  kind: softmax", "  kind: softmax\n  hidden: [8]"}},
+     {"test.yaml", "  hidden: [8]", "["}, {"model.hidden: only an mlp has hidden layers"}},
+    {"inconsistent", "a label partition of a regression problem",
+     {{"  kind: softmax", "  kind: least_squares"},
+      {"  classes: 3", "  partition: dirichlet"}},
+     {"test.yaml", "  partition: dirichlet", "dirichlet"},
+     {"data.partition:", "regression model"}},
+    {"inconsistent", "a torus of a prime number of workers",
+     {{"workers: 4", "workers: 5"},
+      {"  kind: local_sgd", "  kind: gossip\n  graph: torus"}},
+     {"test.yaml", "  graph: torus", "torus"}, {"algorithm.graph:", "5 workers is a prime number"}},
+    // names that are not one of the choices
+    {"choice", "unknown algorithm", {{"  kind: local_sgd", "  kind: sgdd"}},
+     {"test.yaml", "  kind: sgdd", "sgdd"},
+     {"algorithm.kind: expected one of local_sgd", "got 'sgdd'"}},
+    {"choice", "unknown collective", {{"  bandwidth: 10Gbps", "  bandwidth: 10Gbps\n  collective: ringg"}},
+     {"test.yaml", "  collective: ringg", "ringg"}, {"network.collective:", "ring_allreduce"}},
+    {"choice", "unknown precision", {{"precision: float64", "precision: float16"}},
+     {"test.yaml", "precision: float16", "float16"}, {"precision:", "float32", "float64"}},
+    {"choice", "unknown model", {{"  kind: softmax", "  kind: cnn"}},
+     {"test.yaml", "  kind: cnn", "cnn"}, {"model.kind:", "mlp"}},
+    // quantities with units
+    {"units", "a duration without its unit", {{"  mean: 30ms", "  mean: 30"}},
+     {"test.yaml", "  mean: 30", "30"}, {"compute.mean:", "ms"}},
+    {"units", "a misspelled rate unit", {{"  bandwidth: 10Gbps", "  bandwidth: 10Gbs"}},
+     {"test.yaml", "  bandwidth: 10Gbs", "10Gbs"}, {"network.bandwidth:", "Gbps"}},
+    {"units", "a negative latency", {{"  latency: 50us", "  latency: -5us"}},
+     {"test.yaml", "  latency: -5us", "-5us"}, {"network.latency:"}},
+    // files the scenario names
+    {"files", "a cluster file that does not exist",
+     {{"workers: 4", "workers: 4\ncluster: nowhere.yaml"}},
+     {"test.yaml", "cluster: nowhere.yaml", "nowhere"}, {"cluster: cannot open", "nowhere.yaml"}},
+    {"files", "a cluster file with a syntax error",
+     {{"workers: 4", "workers: 4\ncluster: broken.yaml"}},
+     {"test.yaml", "cluster: broken.yaml", "broken"},
+     {"cluster:", "broken.yaml:2:1:", "YAML syntax error"}, {}, {{"broken.yaml", "compute: {kind: [\n"}}},
+    {"files", "a data file that does not exist",
+     {{"  kind: synthetic", "  kind: csv\n  path: missing.csv"},
+      {"  samples: 400", ""}, {"  test_samples: 100", ""}, {"  features: 5", ""}, {"  classes: 3", ""}},
+     {"test.yaml", "  path: missing.csv", "missing"}, {"data.path:", "missing.csv"}},
+    {"files", "a data file with a ragged row",
+     {{"  kind: synthetic", "  kind: csv\n  path: ragged.csv"},
+      {"  samples: 400", ""}, {"  test_samples: 100", ""}, {"  features: 5", ""}, {"  classes: 3", ""}},
+     {"test.yaml", "  path: ragged.csv", "ragged"},
+     {"data.path:", "ragged.csv:3: expected 3 columns (as in the header), found 2"}, {},
+     {{"ragged.csv", "a,b,y\n1,2,0\n1,1\n1,2,1\n1,3,2\n1,4,0\n"}}},
+    // more than the machine can hold
+    {"resources", "replicas that cannot fit in memory",
+     {{"workers: 4", "workers: 100000"}, {"  samples: 400", "  samples: 100000"},
+      {"  features: 5", "  features: 1000"},
+      {"  kind: softmax", "  kind: mlp\n  hidden: [100000]"}},
+     {"test.yaml", "workers: 100000", "100000"},
+     {"workers: this run needs at least", "of memory is available", "replicas: 100000 workers"}},
+    {"resources", "a synthetic data set that cannot fit in memory",
+     {{"  samples: 400", "  samples: 100000000"}, {"  features: 5", "  features: 1000000"}},
+     {"test.yaml", "  samples: 100000000", "100000000"},
+     {"data.samples: this run needs at least", "data: 100000100 samples"}},
+    // --set on the command line
+    {"--set", "a bad value", {}, {"test.yaml"}, {"--set workers: expected an integer", "got 'abc'"},
+     {"workers=abc"}},
+    {"--set", "no value", {}, {""}, {"--set 'workers': expected key.path=value"}, {"workers"}},
+    {"--set", "a misspelled key", {}, {"test.yaml"},
+     {"--set algorithm.intervall: unknown key 'intervall' (did you mean 'interval'?)"},
+     {"algorithm.intervall=3"}},
+    // the sweep section, read with every scenario
+    {"sweep", "no replicates", {{"", "sweep:\n  replicates: 0"}},
+     {"test.yaml", "  replicates: 0", "0"}, {"sweep.replicates: expected an integer from 1"}},
+    {"sweep", "a value listed twice", {{"", "sweep:\n  grid:\n    workers: [2, 4, 2]"}},
+     {"test.yaml", "    workers: [2, 4, 2]", "["}, {"sweep.grid.workers: value 2 is listed twice"}},
+};
+
+// The messages that loading, then running, the case gives; the output directory must not appear.
+std::vector<std::string> messages_of(const Case& c, const TempDir& dir) {
+  const std::string text = scenario_text(c);
+  for (const File& f : c.files) dir.write(f.name, f.content);
+  const std::string path = dir.write("test.yaml", text);
+  const fs::path out = dir / "out";
+  std::vector<std::string> messages;
+  try {
+    const sgdsim::Scenario scenario = sgdsim::load_scenario_file(path, c.overrides);
+    sgdsim::RunOptions options;
+    options.out_dir = out.string();
+    options.quiet = true;
+    sgdsim::run_scenario(scenario, options);
+  } catch (const sgdsim::ConfigError& e) {
+    messages = e.messages();
+  }
+  CHECK_FALSE(fs::exists(out));
+  return messages;
+}
+
+}  // namespace
+
+TEST_CASE("every bad scenario is reported with its place, key and expectation",
+          "[sim][scenario][bad_input]") {
+  CHECK(kCases.size() >= 30);
+  for (const Case& c : kCases) {
+    INFO(c.category << ": " << c.name);
+    const TempDir dir("bad_scenario");
+    const auto messages = messages_of(c, dir);
+    if (messages.empty()) {
+      FAIL_CHECK("no ConfigError");
+      continue;
+    }
+    const std::string message = sgdsim::testing::message_with(messages, c.fragments);
+    // The place comes first, as in a compiler's message.
+    if (!c.place.file.empty()) {
+      const std::string place = expected_place(c);
+      CHECK_THAT(message, Catch::StartsWith((dir.path() / place).string()));
+    }
+  }
+}
+
+TEST_CASE("sgdsim run exits with 2 on every bad scenario, saying why, and writes nothing",
+          "[sim][scenario][bad_input][cli]") {
+  for (const Case& c : kCases) {
+    INFO(c.category << ": " << c.name);
+    const TempDir dir("bad_scenario_cli");
+    for (const File& f : c.files) dir.write(f.name, f.content);
+    const std::string text = scenario_text(c);
+    dir.write("test.yaml", text);
+    std::string command = std::string("cd '") + dir.path().string() + "' && '" + SGDSIM_BINARY +
+                          "' run test.yaml --out out -q";
+    for (const auto& o : c.overrides) command += " --set '" + o + "'";
+    command += " 2>err.txt";
+    const int status = std::system(command.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    const std::string err = read_file(dir / "err.txt");
+    CHECK(err.rfind("error: ", 0) == 0);
+    for (const auto& fragment : c.fragments) CHECK_THAT(err, Catch::Contains(fragment));
+    if (!c.place.file.empty()) CHECK_THAT(err, Catch::Contains(expected_place(c)));
+    CHECK_FALSE(fs::exists(dir / "out"));
+  }
+}
