@@ -34,7 +34,8 @@ std::optional<MemoryNeed> synthetic_data_memory(const Scenario& scenario, std::s
 template <class Scalar>
 MemoryNeed resident_data_memory(const TrainTestData<Scalar>& data) {
   double values = static_cast<double>(data.train.features.size() + data.train.targets.size());
-  if (data.test) values += static_cast<double>(data.test->features.size() + data.test->targets.size());
+  if (data.test)
+    values += static_cast<double>(data.test->features.size() + data.test->targets.size());
   return {"data: " + std::to_string(static_cast<std::int64_t>(values)) + " values of " +
               std::to_string(sizeof(Scalar)) + " B, loaded",
           values * sizeof(Scalar)};

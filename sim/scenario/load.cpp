@@ -176,6 +176,21 @@ void read_partition(Section& s, DataSpec& d, const ModelSpec& model) {
   }
 }
 
+// A data file that is not there is reported now, at its key, rather than when a run starts.
+void check_data_path(Section& s, const char* key, const std::string& path, bool directory) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) {
+    s.error(key, fmt::format("'{}' does not exist", path));
+  } else if (directory && !std::filesystem::is_directory(status)) {
+    s.error(key, fmt::format("'{}' is not a directory (expected the directory of the "
+                             "train-*/t10k-* IDX files)",
+                             path));
+  } else if (!directory && std::filesystem::is_directory(status)) {
+    s.error(key, fmt::format("'{}' is a directory; expected a data file", path));
+  }
+}
+
 void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string& source) {
   if (auto v = s.choice("kind", {"synthetic", "csv", "libsvm", "fashion_mnist"}, true)) {
     d.kind = *v;
@@ -184,14 +199,27 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
   if (auto v = s.integer("limit", 0, kMaxSteps)) d.limit = *v;
   if (auto v = s.integer("test_limit", 0, kMaxSteps)) d.test_limit = *v;
   if (d.kind == "csv" || d.kind == "libsvm") {
-    if (auto v = s.text("path", true)) d.path = resolve_path(*v, source);
-    if (auto v = s.text("test_path")) d.test_path = resolve_path(*v, source);
+    if (auto v = s.text("path", true)) {
+      d.path = resolve_path(*v, source);
+      check_data_path(s, "path", d.path, false);
+    }
+    if (auto v = s.text("test_path")) {
+      d.test_path = resolve_path(*v, source);
+      check_data_path(s, "test_path", d.test_path, false);
+    }
     if (d.kind == "libsvm") {
       if (auto v = s.integer("features", 1, kMaxLibsvmFeatures)) d.features = *v;
     }
   } else if (d.kind == "fashion_mnist") {
     d.path = kDefaultFashionMnistDir;
-    if (auto v = s.text("path")) d.path = resolve_path(*v, source);
+    if (auto v = s.text("path")) {
+      d.path = resolve_path(*v, source);
+      check_data_path(s, "path", d.path, true);
+    } else if (!std::filesystem::is_directory(d.path)) {
+      s.error("kind", fmt::format("Fashion-MNIST is not in {}: install Debian's "
+                                  "dataset-fashion-mnist (scripts/setup does), or set data.path",
+                                  d.path));
+    }
   } else if (d.kind == "synthetic") {
     SyntheticSpec& g = d.synthetic;
     const ModelInfo* info = find_model(model.kind);

@@ -109,24 +109,39 @@ void Diagnostics::note_location(const YAML::Mark& mark, const std::string& path)
   locations_[path] = where(mark, path);
 }
 
-std::vector<DuplicateKey> duplicate_keys(const YAML::Node& node, const std::string& path) {
-  std::vector<DuplicateKey> found;
+namespace {
+
+// Aliases make a YAML tree a graph whose expansion can be exponential ("billion laughs"), so the
+// walk stops after this many nodes; a real scenario has a few hundred.
+constexpr std::size_t kMaxWalkedNodes = 100'000;
+
+void find_duplicate_keys(const YAML::Node& node, const std::string& path, std::size_t& budget,
+                         std::vector<DuplicateKey>& found) {
+  if (budget == 0) return;
+  --budget;
   if (node.IsMap()) {
     std::map<std::string, int> first_lines;
     for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) continue;  // reported where the mapping is read
       const std::string key = entry.first.Scalar();
       const std::string child = path.empty() ? key : path + "." + key;
       const auto [it, fresh] = first_lines.emplace(key, entry.first.Mark().line + 1);
       if (!fresh) found.push_back({entry.first.Mark(), child, it->second});
-      const auto nested = duplicate_keys(entry.second, child);
-      found.insert(found.end(), nested.begin(), nested.end());
+      find_duplicate_keys(entry.second, child, budget, found);
     }
   } else if (node.IsSequence()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      const auto nested = duplicate_keys(node[i], fmt::format("{}[{}]", path, i));
-      found.insert(found.end(), nested.begin(), nested.end());
-    }
+    std::size_t i = 0;
+    for (const auto& item : node)
+      find_duplicate_keys(item, fmt::format("{}[{}]", path, i++), budget, found);
   }
+}
+
+}  // namespace
+
+std::vector<DuplicateKey> duplicate_keys(const YAML::Node& node, const std::string& path) {
+  std::vector<DuplicateKey> found;
+  std::size_t budget = kMaxWalkedNodes;
+  find_duplicate_keys(node, path, budget, found);
   return found;
 }
 

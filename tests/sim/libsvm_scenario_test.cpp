@@ -113,7 +113,8 @@ TEST_CASE("libsvm features widens the data; limits keep the first samples", "[si
   const auto narrow =
       dir.write("n.yaml", scenario("{kind: libsvm, path: train.libsvm, features: 3}"));
   CHECK_THAT(data_error_of_run(narrow, dir / "bad"),
-             Contains("train.libsvm:2: '4:0.25': index 4 exceeds the 3 features asked for"));
+             Contains("data.path: " + dir.file("train.libsvm") +
+                      ":2: '4:0.25': index 4 exceeds the 3 features asked for"));
   CHECK_FALSE(fs::exists(dir / "bad" / "metrics.csv"));
 }
 
@@ -133,28 +134,34 @@ TEST_CASE("libsvm keys: path required, features only for libsvm, resolved form l
           "[sim][libsvm]") {
   using sgdsim::testing::errors_of;
   using sgdsim::testing::message_with;
+  // Data paths are checked when the scenario loads, so they must exist.
+  const TempDir dir("libsvm_keys");
+  const std::string a = dir.write("a.libsvm", "1 1:0.5\n");
+  const std::string b = dir.write("b.libsvm", "1 2:0.5\n");
   const auto scenario_text =
-      scenario("{kind: libsvm, path: /data/a.libsvm, test_path: /data/b.libsvm, features: 7}");
+      scenario("{kind: libsvm, path: " + a + ", test_path: " + b + ", features: 7}");
   const auto s = sgdsim::load_scenario_text(scenario_text, "test.yaml");
   CHECK(s.data.kind == "libsvm");
-  CHECK(s.data.path == "/data/a.libsvm");
-  CHECK(s.data.test_path == "/data/b.libsvm");
+  CHECK(s.data.path == a);
+  CHECK(s.data.test_path == b);
   CHECK(s.data.features == 7);
 
   const std::string resolved = sgdsim::scenario_to_json(s).dump(2);
   INFO(resolved);
   const auto again = sgdsim::load_scenario_text(resolved, "resolved.yaml");
   CHECK(again.data.features == 7);
-  CHECK(again.data.test_path == "/data/b.libsvm");
+  CHECK(again.data.test_path == b);
   CHECK(sgdsim::scenario_to_json(again).dump(2) == resolved);
 
-  const auto without = sgdsim::load_scenario_text(scenario("{kind: libsvm, path: a}"), "t.yaml");
+  const auto without =
+      sgdsim::load_scenario_text(scenario("{kind: libsvm, path: " + a + "}"), "t.yaml");
   CHECK(without.data.features == 0);
   CHECK_FALSE(sgdsim::scenario_to_json(without).at("data").contains("features"));
 
   message_with(errors_of(scenario("{kind: libsvm}")), {"data.path"});
-  message_with(errors_of(scenario("{kind: libsvm, path: a, features: 0}")), {"data.features"});
-  message_with(errors_of(scenario("{kind: csv, path: a.csv, features: 7}")),
+  message_with(errors_of(scenario("{kind: libsvm, path: " + a + ", features: 0}")),
+               {"data.features"});
+  message_with(errors_of(scenario("{kind: csv, path: " + a + ", features: 7}")),
                {"data.features", "unknown key 'features'"});
 }
 
@@ -169,14 +176,14 @@ TEST_CASE("a CSV test set of another width or with unknown classes fails before 
   dir.write("classes.csv", "a,b,y\n1,2,0\n1,2,5\n");
   const auto wide =
       dir.write("w.yaml", scenario("{kind: csv, path: train.csv, test_path: wide.csv}"));
-  CHECK_THAT(
-      data_error_of_run(wide, dir / "w"),
-      Contains(dir.file("wide.csv") + ": 3 features per sample, but the training set has 2"));
+  CHECK_THAT(data_error_of_run(wide, dir / "w"),
+             Contains("data.test_path: " + dir.file("wide.csv") +
+                      ": 3 features per sample, but the training set has 2"));
   CHECK_FALSE(fs::exists(dir / "w" / "metrics.csv"));
   const auto classes =
       dir.write("c.yaml", scenario("{kind: csv, path: train.csv, test_path: classes.csv}"));
   CHECK_THAT(data_error_of_run(classes, dir / "c"),
-             Contains(dir.file("classes.csv") +
+             Contains("data.test_path: " + dir.file("classes.csv") +
                       ": label 5 of sample 2 is not a class of the training set (0..2)"));
 }
 
