@@ -31,9 +31,10 @@ constexpr std::size_t kMaxSweepPoints = 100'000;
 constexpr std::size_t kMaxPlannedRuns = 16;
 
 // A scratch directory per process under $TMPDIR: `work/fuzz.yaml` is where the input is written
-// (plan_sweep reads a file) and the source named in messages. Beside it, links to the shipped
-// cluster files and to a step-time CSV, so that `cluster: clusters/x.yaml`, `cluster:
-// ../clusters/x.yaml` and `compute: {kind: empirical, path: step_times.csv}` reach real files.
+// (plan_sweep reads a file) and the source named in messages. Beside it and one level up, links
+// to the shipped cluster files and to a CSV, so that `cluster: clusters/x.yaml`, `cluster:
+// ../clusters/x.yaml`, `compute: {kind: empirical, path: step_times.csv}` and data paths
+// train.csv and test.csv reach real files (loading checks that data files exist, never reads them).
 class Workspace {
  public:
   Workspace() {
@@ -45,9 +46,12 @@ class Workspace {
     root_ = pattern;
     const fs::path source(SGDSIM_SOURCE_DIR);
     fs::create_directory(root_ / "work");
+    const fs::path csv = source / "tests" / "data" / "step_times.csv";
     for (const fs::path& dir : {root_, root_ / "work"}) {
       fs::create_directory_symlink(source / "scenarios" / "clusters", dir / "clusters");
-      fs::create_symlink(source / "tests" / "data" / "step_times.csv", dir / "step_times.csv");
+      for (const char* name : {"step_times.csv", "train.csv", "test.csv"}) {
+        fs::create_symlink(csv, dir / name);
+      }
     }
   }
   ~Workspace() {

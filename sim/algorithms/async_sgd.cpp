@@ -66,8 +66,7 @@ AppliedUpdate AsyncSgd<Scalar>::apply(int worker, std::int64_t step) {
 template <class Scalar>
 ModelMetrics AsyncSgd<Scalar>::evaluate() const {
   return measure_model(*problem_.objective, problem_.evaluation_set(), problem_.data->test, server_,
-                       problem_.threads,
-                       problem_.measure_grad_norm);
+                       problem_.threads, problem_.measure_grad_norm);
 }
 
 template <class Scalar>

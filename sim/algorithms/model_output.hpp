@@ -25,8 +25,7 @@ ModelMetrics measure_model(const Objective<Scalar>& objective, const Dataset<Sca
   ModelMetrics metrics;
   if (grad_norm) {
     typename Objective<Scalar>::Vector grad;
-    metrics.train_loss =
-        chunked_loss_and_gradient(objective, model, train, nullptr, grad, threads);
+    metrics.train_loss = chunked_loss_and_gradient(objective, model, train, nullptr, grad, threads);
     metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
   } else {
     metrics.train_loss = chunked_evaluate(objective, model, train, threads).loss;

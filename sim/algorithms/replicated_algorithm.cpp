@@ -153,8 +153,7 @@ ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
     average = average_of_replicas();
   }
   return measure_model(*problem_.objective, problem_.evaluation_set(), problem_.data->test, average,
-                       problem_.threads,
-                       problem_.measure_grad_norm);
+                       problem_.threads, problem_.measure_grad_norm);
 }
 
 template <class Scalar>

@@ -75,7 +75,8 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
                      scenario.algorithm.kind == "async_sgd" ? "gradients pushed" : "rounds",
                      r.sim_time.seconds(), 100.0 * s["communication_fraction"].get<double>(),
                      100.0 * s["idle_fraction"].get<double>(),
-                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0, options.out_dir.c_str());
+                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0,
+                     options.out_dir.c_str());
       }
       return 0;
     case sgdsim::RunStatus::diverged:

@@ -91,7 +91,8 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
     bad_scenario(s, "data", e.what());
   } catch (const DataError& e) {  // the file's own message, placed at the key that names the file
     const std::string& test = s.data.test_path;
-    const bool in_test = !test.empty() && std::string_view(e.what()).find(test) != std::string_view::npos;
+    const bool in_test =
+        !test.empty() && std::string_view(e.what()).find(test) != std::string_view::npos;
     bad_scenario(s, in_test ? "data.test_path" : "data.path", e.what());
   }
 

@@ -22,8 +22,8 @@ namespace sgdsim {
 namespace {
 
 using yaml::Diagnostics;
-using yaml::Section;
 using yaml::duplicate_keys;
+using yaml::Section;
 
 // Applies "a.b.c=value"; the value is parsed as YAML so lists and numbers keep their types.
 void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics& diagnostics) {
@@ -85,6 +85,11 @@ void include_cluster(YAML::Node& root, const std::string& source, Diagnostics& d
     return;
   }
   const std::string file = resolve_path(reference.Scalar(), source);
+  if (std::filesystem::is_directory(file)) {  // yaml-cpp would throw std::ios_base::failure
+    diagnostics.error(reference.Mark(), "cluster",
+                      fmt::format("'{}' is a directory; expected a cluster file", file));
+    return;
+  }
   YAML::Node cluster;
   try {
     cluster = YAML::LoadFile(file);
@@ -310,8 +315,9 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
   }
   Diagnostics diagnostics(source);
   for (const auto& duplicate : duplicate_keys(root)) {
-    diagnostics.error(duplicate.mark, duplicate.path,
-                      fmt::format("written twice (first on line {}); keep one", duplicate.first_line));
+    diagnostics.error(
+        duplicate.mark, duplicate.path,
+        fmt::format("written twice (first on line {}); keep one", duplicate.first_line));
   }
   if (!overrides.empty() && !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
   for (const auto& assignment : overrides) apply_override(root, assignment, diagnostics);

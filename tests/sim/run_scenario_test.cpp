@@ -265,15 +265,16 @@ TEST_CASE("eval.samples measures the training loss on a fixed seeded subset of t
   const sgdsim::Scenario scenario = sgdsim::load_scenario_text(kTiny, "test.yaml", {});
   const auto data = sgdsim::make_synthetic<double>(scenario.data.synthetic,
                                                    sgdsim::derive_seed(scenario.seed, "data"));
-  const auto chosen = sgdsim::random_subset(data.train, 100,
-                                            sgdsim::derive_seed(scenario.seed, "eval_samples"));
-  const auto objective = sgdsim::make_objective<double>(
-      scenario.model, data.train.num_features(), data.train.num_classes);
+  const auto chosen =
+      sgdsim::random_subset(data.train, 100, sgdsim::derive_seed(scenario.seed, "eval_samples"));
+  const auto objective = sgdsim::make_objective<double>(scenario.model, data.train.num_features(),
+                                                        data.train.num_classes);
   const auto params = lines_of(read_file(dir / "subset" / "model.csv"));
   Eigen::VectorXd model(static_cast<Eigen::Index>(params.size() - 1));
   for (Eigen::Index i = 0; i < model.size(); ++i) model[i] = std::stod(params[i + 1]);
   Eigen::VectorXd grad;
-  const double subset_loss = objective->loss_and_gradient(model, chosen.features, chosen.targets, grad);
+  const double subset_loss =
+      objective->loss_and_gradient(model, chosen.features, chosen.targets, grad);
   const double full_loss =
       objective->loss_and_gradient(model, data.train.features, data.train.targets, grad);
   auto cells = [](const std::string& line) {
