@@ -11,10 +11,8 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <ios>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <typeinfo>
 
 #include "sim/scenario/scenario.hpp"
@@ -161,12 +159,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const sgdsim::ConfigError& e) {
     // The documented answer to bad input.
     if (verbose) std::fprintf(stderr, "ConfigError:\n%s", messages_of(e).c_str());
-  } catch (const std::ios_base::failure& e) {
-    // Known and reported, not fixed here (load.cpp's include_cluster): `cluster: ..` names a
-    // directory, and reading it throws from the stream buffer. Remove once it is a ConfigError.
-    if (std::string_view(e.what()).find("Is a directory") == std::string_view::npos) {
-      finding("loading threw " + type_name(e) + " rather than ConfigError", e.what());
-    }
   } catch (const std::exception& e) {
     finding("loading threw " + type_name(e) + " rather than ConfigError", e.what());
   }

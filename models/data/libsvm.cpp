@@ -246,14 +246,15 @@ std::vector<Scalar> targets_of(const SparseFile<Scalar>& file, Task task,
 
 // Fails, naming `culprit`, when d × n would not fit the limit on one dense matrix.
 template <class Scalar>
-void check_dense_size(std::int64_t d, std::int64_t n, const std::string& culprit,
-                      const std::string& path) {
+void check_dense_size(std::int64_t d, std::int64_t n, std::uint64_t max_bytes,
+                      const std::string& culprit, const std::string& path) {
   const std::uint64_t bytes_per_feature = static_cast<std::uint64_t>(n) * sizeof(Scalar);
-  if (static_cast<std::uint64_t>(d) <= kMaxDenseBytes / bytes_per_feature) return;
+  if (static_cast<std::uint64_t>(d) <= max_bytes / bytes_per_feature) return;
   const double gib = static_cast<double>(d) * static_cast<double>(bytes_per_feature) / (1u << 30);
   throw DataError(culprit + " makes " + path + " a dense " + std::to_string(d) + " × " +
                   std::to_string(n) + " matrix of " + fmt::format("{:.4g}", gib) +
-                  " GiB, over the limit of " + std::to_string(kMaxDenseBytes >> 30) +
+                  " GiB, over the limit of " +
+                  fmt::format("{:.4g}", static_cast<double>(max_bytes) / (1u << 30)) +
                   " GiB; is an index garbled?");
 }
 
@@ -302,8 +303,8 @@ TrainTestData<Scalar> load_libsvm(const std::string& path, const std::string& te
           : widest->where(widest->max_index_line) + ": index " + std::to_string(d);
   for (const SparseFile<Scalar>* file : files) {
     check_dense_size<Scalar>(
-        d, kept(file->num_samples(), file == &train ? options.limit : options.test_limit), culprit,
-        file->path);
+        d, kept(file->num_samples(), file == &train ? options.limit : options.test_limit),
+        options.max_dense_bytes, culprit, file->path);
   }
 
   std::vector<double> classes;

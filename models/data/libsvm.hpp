@@ -15,6 +15,9 @@ struct LibsvmOptions {
   std::int64_t num_features = 0;  // d; 0: the largest index in the training and test files
   std::int64_t limit = 0;         // keep the first training samples (0: all)
   std::int64_t test_limit = 0;    // and test samples
+  // Largest dense matrix to allocate: a garbled index in a tiny file must fail, not take the
+  // machine's memory (run_scenario passes the memory the run may use)
+  std::uint64_t max_dense_bytes = std::uint64_t{1} << 34;
 };
 
 // Reads a LIBSVM (SVMlight) training file and an optional test file (`test_path` empty: none):

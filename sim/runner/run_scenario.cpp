@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -40,8 +41,9 @@ void keep_first(Dataset<Scalar>& data, std::int64_t limit) {
   data.targets.conservativeResize(limit);
 }
 
+// `memory_limit`: bytes the data may take at most (0: no limit beyond each loader's own).
 template <class Scalar>
-TrainTestData<Scalar> load_data(const Scenario& s) {
+TrainTestData<Scalar> load_data(const Scenario& s, double memory_limit) {
   const DataSpec& d = s.data;
   TrainTestData<Scalar> data;
   if (d.kind == "synthetic") {
@@ -51,7 +53,11 @@ TrainTestData<Scalar> load_data(const Scenario& s) {
     data.train = load_csv<Scalar>(d.path, task);
     if (!d.test_path.empty()) data.test = load_csv<Scalar>(d.test_path, task);
   } else if (d.kind == "libsvm") {
-    const LibsvmOptions options{find_model(s.model.kind)->task, d.features, d.limit, d.test_limit};
+    LibsvmOptions options{find_model(s.model.kind)->task, d.features, d.limit, d.test_limit};
+    if (memory_limit > 0) {
+      options.max_dense_bytes =
+          std::min(options.max_dense_bytes, static_cast<std::uint64_t>(memory_limit));
+    }
     data = load_libsvm<Scalar>(d.path, d.test_path, options);
   } else {
     data = load_fashion_mnist<Scalar>(d.path, d.limit, d.test_limit);
@@ -86,7 +92,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   }
   TrainTestData<Scalar> data;
   try {
-    data = load_data<Scalar>(s);
+    data = load_data<Scalar>(s, limit().value_or(0.0));
   } catch (const std::invalid_argument& e) {  // a generator's parameters that do not fit together
     bad_scenario(s, "data", e.what());
   } catch (const DataError& e) {  // the file's own message, placed at the key that names the file

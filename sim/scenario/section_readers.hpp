@@ -34,7 +34,10 @@ inline std::vector<std::string> names_of(const auto& catalog) {
 // A path written in a scenario is relative to the scenario file's directory.
 inline std::string resolve_path(const std::string& path, const std::string& source) {
   if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(source).parent_path() / path).lexically_normal().string();
+  // Absolute, so that the resolved scenario `validate` prints loads from any directory.
+  return std::filesystem::absolute(std::filesystem::path(source).parent_path() / path)
+      .lexically_normal()
+      .string();
 }
 
 }  // namespace sgdsim

@@ -106,3 +106,23 @@ TEST_CASE("a run over its memory limit is refused at the workers key before anyt
   options.memory_limit_bytes = need;
   CHECK(sgdsim::run_scenario(tiny(), options).result.status == sgdsim::RunStatus::ok);
 }
+
+TEST_CASE("a LIBSVM index that would make the data larger than the memory limit is refused",
+          "[sim][memory][libsvm]") {
+  const TempDir dir("memory_guard_libsvm");
+  // One sample with feature 200 000: a dense 200 000 × 1 matrix of 1.6 MB from a 17-byte file.
+  const std::string data = dir.write("garbled.libsvm", "1 200000:0.5\n2 1:1\n");
+  const std::string text = std::string(kTiny).replace(
+      kTiny.find("{kind: synthetic"), kTiny.find('}', kTiny.find("{kind: synthetic")) -
+                                          kTiny.find("{kind: synthetic") + 1,
+      "{kind: libsvm, path: " + data + "}");
+  const auto scenario = sgdsim::load_scenario_text(text, "guard.yaml", {"workers=1"});
+  sgdsim::RunOptions options;
+  options.quiet = true;
+  options.out_dir = (dir / "out").string();
+  options.memory_limit_bytes = 1e6;
+  CHECK_THROWS_WITH(sgdsim::run_scenario(scenario, options),
+                    Catch::Contains("data.path:") && Catch::Contains("index 200000") &&
+                        Catch::Contains("over the limit of"));
+  CHECK_FALSE(fs::exists(dir / "out"));
+}
