@@ -19,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sgdsim::testing::lines_of;
 using sgdsim::testing::read_file;
 using sgdsim::testing::TempDir;
 
@@ -35,13 +36,6 @@ compute: {kind: lognormal, mean: 10ms, sigma: 0.2}
 network: {latency: 50us, bandwidth: 10Gbps}
 eval: {every: 500}
 )";
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 // Runs `command` in the background in `dir`, waits (at most 60 s) until `ready` (a shell test)
 // holds, sends `signal` and returns the command's exit status (the shell's own "Killed" notice

@@ -113,8 +113,8 @@ TEST_CASE("a LIBSVM index that would make the data larger than the memory limit 
   // One sample with feature 200 000: a dense 200 000 × 1 matrix of 1.6 MB from a 17-byte file.
   const std::string data = dir.write("garbled.libsvm", "1 200000:0.5\n2 1:1\n");
   const std::string text = std::string(kTiny).replace(
-      kTiny.find("{kind: synthetic"), kTiny.find('}', kTiny.find("{kind: synthetic")) -
-                                          kTiny.find("{kind: synthetic") + 1,
+      kTiny.find("{kind: synthetic"),
+      kTiny.find('}', kTiny.find("{kind: synthetic")) - kTiny.find("{kind: synthetic") + 1,
       "{kind: libsvm, path: " + data + "}");
   const auto scenario = sgdsim::load_scenario_text(text, "guard.yaml", {"workers=1"});
   sgdsim::RunOptions options;

@@ -24,6 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sgdsim::testing::lines_of;
 using sgdsim::testing::read_file;
 using sgdsim::testing::TempDir;
 
@@ -39,13 +40,6 @@ compute: {kind: lognormal, mean: 30ms, sigma: 0.2}
 network: {latency: 50us, bandwidth: 10Gbps}
 eval: {every: 10}
 )";
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 sgdsim::RunOutcome run(const std::string& text, const fs::path& out,
                        const std::vector<std::string>& overrides = {}) {
@@ -232,10 +226,8 @@ TEST_CASE("eval.grad_norm: false measures the training loss by a forward pass on
   REQUIRE(with.size() == without.size());
   CHECK(without[0] == with[0]);  // same header
   for (std::size_t r = 1; r < with.size(); ++r) {
-    std::vector<std::string> a, b;
-    std::istringstream ra(with[r]), rb(without[r]);
-    for (std::string cell; std::getline(ra, cell, ',');) a.push_back(cell);
-    for (std::string cell; std::getline(rb, cell, ',');) b.push_back(cell);
+    const auto a = sgdsim::testing::cells_of(with[r]);
+    auto b = sgdsim::testing::cells_of(without[r]);
     b.resize(a.size());
     INFO(with[r] << " vs " << without[r]);
     CHECK(b[5].empty());  // grad_norm_sq: not measured
@@ -277,14 +269,8 @@ TEST_CASE("eval.samples measures the training loss on a fixed seeded subset of t
       objective->loss_and_gradient(model, chosen.features, chosen.targets, grad);
   const double full_loss =
       objective->loss_and_gradient(model, data.train.features, data.train.targets, grad);
-  auto cells = [](const std::string& line) {
-    std::vector<std::string> out;
-    std::istringstream in(line);
-    for (std::string cell; std::getline(in, cell, ',');) out.push_back(cell);
-    return out;
-  };
-  const auto last_subset = cells(subset.back());
-  const auto last_all = cells(all.back());
+  const auto last_subset = sgdsim::testing::cells_of(subset.back());
+  const auto last_all = sgdsim::testing::cells_of(all.back());
   CHECK(std::stod(last_subset[4]) == Approx(subset_loss).epsilon(1e-12));
   CHECK(std::stod(last_all[4]) == Approx(full_loss).epsilon(1e-12));
   CHECK(subset_loss != Approx(full_loss).epsilon(1e-6));  // it did measure something else
