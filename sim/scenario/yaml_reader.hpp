@@ -46,9 +46,9 @@ class Diagnostics {
 
 // A key written twice in one mapping, which yaml-cpp accepts silently (lookups see the first).
 struct DuplicateKey {
-  YAML::Mark mark;       // the second occurrence
-  std::string path;      // its key path
-  int first_line = 0;    // 1-based line of the first occurrence
+  YAML::Mark mark;     // the second occurrence
+  std::string path;    // its key path
+  int first_line = 0;  // 1-based line of the first occurrence
 };
 std::vector<DuplicateKey> duplicate_keys(const YAML::Node& node, const std::string& path = "");
 
