@@ -26,6 +26,11 @@ struct ModelMetrics {
   bool grad_norm_measured = true;
 };
 
+// What a measurement of the averaged model covers: everything metrics.csv reports, or only the
+// training-set figures (eval.step_averages measures those at every step; the test set is not
+// needed there).
+enum class MeasureScope { train_and_test, train_only };
+
 // Who sends what to whom in a synchronisation: an allreduce among the participants, or each worker
 // sending its model to its neighbours (decentralized SGD).
 struct Exchange {
@@ -83,7 +88,8 @@ class Algorithm {
   virtual void snapshot(int worker, std::int64_t step) = 0;
   // Metrics of the average of the snapshots taken at `step` (which are then released), or of the
   // current replicas when no snapshot was taken at `step`.
-  virtual ModelMetrics evaluate_average(std::int64_t step) = 0;
+  virtual ModelMetrics evaluate_average(std::int64_t step,
+                                        MeasureScope scope = MeasureScope::train_and_test) = 0;
 
   // Writes the model of the latest averaging round (after a complete run: the final average), one
   // parameter per line.

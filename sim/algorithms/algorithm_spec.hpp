@@ -50,6 +50,12 @@ enum class WhileWaiting {
   local_steps,  // keeps taking local steps (Yu, Yang & Zhu 2019, heterogeneous networks)
 };
 
+// How a round's average weighs the workers' models.
+enum class Weighting {
+  equal,  // x̄ = (1/N)·Σ xᵢ: minimises (1/N)·Σ fᵢ, the mean of the shards' objectives
+  samples,  // x̄ = Σ (nᵢ/n)·xᵢ (FedAvg): minimises the pooled training objective Σ (nᵢ/n)·fᵢ
+};
+
 // The communication graph of decentralized (gossip) SGD.
 enum class GossipGraph { ring, torus, complete };
 
@@ -72,6 +78,8 @@ struct AlgorithmSpec {
   double outer_momentum = 0.0;  // β (slowmo), μ of the outer Nesterov step (diloco)
   // fedavg: K workers sampled per round; 0 = all N.
   int clients_per_round = 0;
+  // local_sgd, slowmo, diloco; fedavg always weighs by samples.
+  Weighting weighting = Weighting::equal;
   // easgd: the moving rate α = ηρ of the elastic force between each worker and the centre.
   double elasticity = 0.1;
   // gossip: who averages with whom after every step.

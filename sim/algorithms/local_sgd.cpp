@@ -18,10 +18,12 @@ LocalSgd<Scalar>::LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
     outer_.emplace(spec.kind == "slowmo" ? OuterKind::slowmo : OuterKind::diloco, spec.outer_lr,
                    spec.outer_momentum, this->num_params());
   }
-  if (spec.kind == "fedavg") {
+  if (spec.weighting == Weighting::samples || spec.kind == "fedavg") {
+    std::vector<double> weights;
     for (const Shard& shard : this->problem().shards) {
-      shard_weights_.push_back(static_cast<double>(shard.size()));
+      weights.push_back(static_cast<double>(shard.size()));
     }
+    this->set_average_weights(std::move(weights));
   }
 }
 
@@ -53,21 +55,14 @@ bool LocalSgd<Scalar>::synchronizes_after(std::int64_t step) const {
 
 template <class Scalar>
 void LocalSgd<Scalar>::average_round(std::int64_t step, const std::vector<int>& participants) {
-  if (!outer_ && shard_weights_.empty()) {
+  if (!outer_) {
     this->average_models(step, participants);
     return;
   }
   const Vector start = this->consensus();  // the model this round began from
-  std::vector<Vector*> models;
-  std::vector<double> weights;
-  for (int w : participants) {
-    models.push_back(&this->mutable_replica(w));
-    weights.push_back(shard_weights_.empty() ? 1.0 : shard_weights_[w]);
-  }
-  this->averager().weighted_average(models, weights);
-  Vector next = *models.front();
-  if (outer_) next = outer_->step(start, next, spec_.lr_at(step));
-  for (Vector* model : models) *model = next;
+  this->average_models(step, participants);
+  const Vector next = outer_->step(start, this->replica(participants.front()), spec_.lr_at(step));
+  for (int w : participants) this->mutable_replica(w) = next;
   this->set_consensus(step, next);
 }
 

@@ -9,7 +9,9 @@
 //   keep stepping, so rounds average models of unequal local step counts;
 // - slowmo / diloco: an outer optimizer turns each round's average into the next starting model;
 // - fedavg (McMahan et al. 2017): K of N workers, sampled per round with the seed, take part, and
-//   the average weights each by its shard size.
+//   the average weights each by its shard size;
+// - weighting: samples (any of them): every average, and the averaged model measured, weigh
+//   worker i by its shard size nᵢ/n, so that the pooled training objective is the one minimised.
 #pragma once
 
 #include <optional>
@@ -49,7 +51,6 @@ class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
   IntervalSchedule schedule_;
   std::vector<Vector> momentum_;  // heavy-ball buffers v ← μv + g; empty without momentum
   std::optional<OuterOptimizer<Scalar>> outer_;  // slowmo, diloco
-  std::vector<double> shard_weights_;            // fedavg: samples per worker
 };
 
 }  // namespace sgdsim

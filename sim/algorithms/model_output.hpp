@@ -21,7 +21,8 @@ template <class Scalar>
 ModelMetrics measure_model(const Objective<Scalar>& objective, const Dataset<Scalar>& train,
                            const std::optional<Dataset<Scalar>>& test,
                            const typename Objective<Scalar>::Vector& model, int threads = 1,
-                           bool grad_norm = true) {
+                           bool grad_norm = true,
+                           MeasureScope scope = MeasureScope::train_and_test) {
   ModelMetrics metrics;
   if (grad_norm) {
     typename Objective<Scalar>::Vector grad;
@@ -32,7 +33,7 @@ ModelMetrics measure_model(const Objective<Scalar>& objective, const Dataset<Sca
     metrics.grad_norm_sq = std::numeric_limits<double>::quiet_NaN();
     metrics.grad_norm_measured = false;
   }
-  if (test) {
+  if (test && scope == MeasureScope::train_and_test) {
     const Evaluation measured = chunked_evaluate(objective, model, *test, threads);
     metrics.test_loss = measured.loss;
     metrics.test_accuracy = measured.accuracy;

@@ -77,7 +77,14 @@ void ReplicatedAlgorithm<Scalar>::average_among(std::vector<Vector>& vectors,
   std::vector<Vector*> pointers;
   pointers.reserve(participants.size());
   for (int w : participants) pointers.push_back(&vectors[w]);
-  averager_->average(pointers);
+  if (average_weights_.empty()) {
+    averager_->average(pointers);
+    return;
+  }
+  std::vector<double> weights;
+  weights.reserve(participants.size());
+  for (int w : participants) weights.push_back(average_weights_[w]);
+  averager_->weighted_average(pointers, weights);
 }
 
 template <class Scalar>
@@ -97,6 +104,13 @@ void ReplicatedAlgorithm<Scalar>::set_consensus(std::int64_t step, const Vector&
 template <class Scalar>
 typename ReplicatedAlgorithm<Scalar>::Vector ReplicatedAlgorithm<Scalar>::mean_of(
     const std::vector<Vector>& vectors) const {
+  if (!average_weights_.empty() && vectors.size() > 1) {  // as InMemoryAverager weighs them
+    std::vector<Vector> copies = vectors;
+    std::vector<Vector*> pointers;
+    for (Vector& copy : copies) pointers.push_back(&copy);
+    InMemoryAverager<Scalar>().weighted_average(pointers, average_weights_);
+    return std::move(copies.front());
+  }
   Vector mean = vectors[0];
   for (std::size_t i = 1; i < vectors.size(); ++i) mean += vectors[i];
   if (vectors.size() > 1) mean /= static_cast<Scalar>(vectors.size());
@@ -139,7 +153,7 @@ void ReplicatedAlgorithm<Scalar>::snapshot(int worker, std::int64_t step) {
 }
 
 template <class Scalar>
-ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
+ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step, MeasureScope scope) {
   Vector average;
   if (evaluates_consensus()) {
     snapshots_.erase(step);
@@ -153,7 +167,7 @@ ModelMetrics ReplicatedAlgorithm<Scalar>::evaluate_average(std::int64_t step) {
     average = average_of_replicas();
   }
   return measure_model(*problem_.objective, problem_.evaluation_set(), problem_.data->test, average,
-                       problem_.threads, problem_.measure_grad_norm);
+                       problem_.threads, problem_.measure_grad_norm, scope);
 }
 
 template <class Scalar>

@@ -44,7 +44,8 @@ class ReplicatedAlgorithm : public Algorithm {
   int workers() const override { return static_cast<int>(replicas_.size()); }
   std::int64_t steps() const override { return problem_.steps; }
   void snapshot(int worker, std::int64_t step) override;
-  ModelMetrics evaluate_average(std::int64_t step) override;
+  ModelMetrics evaluate_average(std::int64_t step,
+                                MeasureScope scope = MeasureScope::train_and_test) override;
   void write_average(std::ostream& out) const override;
   void rejoin(int worker) override { replicas_[worker] = last_average_; }
   void begin_delayed_round(int worker) override { sent_[worker] = replicas_[worker]; }
@@ -86,8 +87,13 @@ class ReplicatedAlgorithm : public Algorithm {
   // Bytes of one model: the payload of algorithms that send their parameters once per round.
   double model_bytes() const { return static_cast<double>(num_params()) * sizeof(Scalar); }
   Vector& mutable_replica(int worker) { return replicas_[worker]; }
-  // Replaces the participants' vectors by their mean, through the replica averager.
+  // Replaces the participants' vectors by their mean (weighted, when averaging weights are set),
+  // through the replica averager.
   void average_among(std::vector<Vector>& vectors, const std::vector<int>& participants);
+  // Worker w's weight in every average, measured averages included: x̄ = Σ wᵢxᵢ / Σ wᵢ
+  // (algorithm.weighting: samples gives the shard sizes). Empty: the plain mean.
+  void set_average_weights(std::vector<double> weights) { average_weights_ = std::move(weights); }
+  const std::vector<double>& average_weights() const { return average_weights_; }
   // Averages the participants' models and remembers the result for workers that rejoin later.
   void average_models(std::int64_t step, const std::vector<int>& participants);
   // Records the model the workers agreed on at `step` (what rejoining workers restart from, what
@@ -113,6 +119,7 @@ class ReplicatedAlgorithm : public Algorithm {
   Vector last_average_;       // the model of the latest synchronisation (at first, the initial one)
   std::int64_t last_average_step_ = 0;
   std::unique_ptr<ReplicaAverager<Scalar>> averager_;
+  std::vector<double> average_weights_;  // one per worker; empty: equal weights
 };
 
 }  // namespace sgdsim

@@ -138,6 +138,17 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["final_test_loss"] = last ? number_or_null(last->model.test_loss) : nullptr;
   j["final_test_accuracy"] = last ? number_or_null(last->model.test_accuracy) : nullptr;
 
+  // eval.step_averages: (1/K)·Σ over the K steps t = 0 … T−1 measured (K = T unless cut short)
+  const auto& averages = result.step_averages;
+  const bool averaged = averages && averages->steps > 0 && result.status != RunStatus::diverged;
+  const auto mean = [&](double sum) {
+    return averaged ? number_or_null(sum / static_cast<double>(averages->steps))
+                    : nlohmann::ordered_json(nullptr);
+  };
+  j["averaged_steps"] = averages ? nlohmann::ordered_json(averages->steps) : nullptr;
+  j["average_train_loss"] = averages ? mean(averages->train_loss_sum) : nullptr;
+  j["average_grad_norm_sq"] = averages ? mean(averages->grad_norm_sq_sum) : nullptr;
+
   j["parameters"] = facts.parameters;
   j["train_samples"] = facts.train_samples;
   j["eval_train_samples"] = facts.eval_train_samples;

@@ -28,6 +28,20 @@ struct WorkerTimes {
   std::int64_t staleness_max = 0;
 };
 
+// eval.step_averages: sums over the steps t = 0 … T−1 measured so far of f(x̄_t) and ‖∇f(x̄_t)‖²
+// (NaN terms when the gradient norm is not measured).
+struct StepAverages {
+  double train_loss_sum = 0.0;
+  double grad_norm_sq_sum = 0.0;
+  std::int64_t steps = 0;
+
+  void add(const ModelMetrics& model) {
+    train_loss_sum += model.train_loss;
+    grad_norm_sq_sum += model.grad_norm_sq;
+    ++steps;
+  }
+};
+
 struct RunResult {
   RunStatus status = RunStatus::ok;
   std::int64_t diverged_step = -1;
@@ -38,6 +52,7 @@ struct RunResult {
   std::vector<double> resource_bytes;  // bytes each network resource carried (Network::resources())
   std::vector<WorkerTimes> workers;
   std::optional<MetricsRow> last_metrics;
+  std::optional<StepAverages> step_averages;  // when asked for
   std::uint64_t events = 0;
 };
 

@@ -1,15 +1,17 @@
 #include "sim/run/synchronous_run.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace sgdsim {
 
 SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
                                RunObserver& observer, const std::atomic<bool>* stop_requested,
-                               int threads)
+                               int threads, bool step_averages)
     : algorithm_(algorithm),
       timing_(timing),
       eval_every_(eval_every),
+      step_averages_(step_averages),
       observer_(observer),
       stop_requested_(stop_requested),
       steps_done_(algorithm.workers(), 0),
@@ -22,6 +24,7 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
       sent_at_step_(algorithm.workers(), 0),
       blocked_step_(algorithm.workers(), 0) {
   result_.workers.resize(algorithm.workers());
+  if (step_averages_) result_.step_averages.emplace();
   for (int w = 0; w < algorithm.workers(); ++w) everyone_.push_back(w);
   const bool in_event_order =
       timing_.availability != nullptr || timing_.overlap || algorithm.steps_while_waiting();
@@ -36,6 +39,10 @@ RunResult SynchronousRun::run() {
   if (result_.status == RunStatus::ok) {
     const auto sampled = algorithm_.sampled_participants(1);
     partial_rounds_ = timing_.availability != nullptr || sampled.has_value();
+    if (step_averages_ &&
+        (partial_rounds_ || timing_.overlap || algorithm_.steps_while_waiting())) {
+      throw std::logic_error("step averages need rounds of every worker (refused at validation)");
+    }
     for (int w = 0; w < algorithm_.workers(); ++w) {
       if (!sampled || std::binary_search(sampled->begin(), sampled->end(), w)) {
         start_step(w);
@@ -132,11 +139,16 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
   }
   // With failures or sampling the set of workers that reach a step is not known in advance, so
   // the averaged model is measured at round ends only (see measures_after_round).
-  if (!partial_rounds_ && is_eval_step(step)) {
+  const bool eval_step = is_eval_step(step);
+  if (!partial_rounds_ && (eval_step || averages_step(step))) {
     algorithm_.snapshot(worker, step);
     if (++snapshots_taken_[step] == algorithm_.workers()) {
       snapshots_taken_.erase(step);
-      measure(step);
+      if (eval_step) {
+        measure(step);
+      } else {
+        measure_step_average(step);
+      }
       if (result_.status != RunStatus::ok) return;
     }
   }
@@ -234,6 +246,9 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
   if (measures_after_round(step, previous_round_step)) {
     measure(step);
     if (result_.status != RunStatus::ok) return;
+  } else if (averages_step(step)) {
+    measure_step_average(step);
+    if (result_.status != RunStatus::ok) return;
   }
   if (step == algorithm_.steps()) {
     finished_ = true;
@@ -298,15 +313,31 @@ void SynchronousRun::measure(std::int64_t step) {
   row.comm_rounds = result_.comm_rounds;
   row.bytes_sent = result_.bytes_sent;
   row.model = algorithm_.evaluate_average(step);
-  if (!row.model.finite()) {  // reported as a divergence, never written out as numbers
-    result_.status = RunStatus::diverged;
-    result_.diverged_step = step;
-    result_.diverged_worker = -1;
-    engine_.stop();
-    return;
-  }
+  if (diverged_at_measurement(step, row.model)) return;
+  if (averages_step(step)) result_.step_averages->add(row.model);
   result_.last_metrics = row;
   observer_.on_metrics(row);
+}
+
+// x̄_T is not part of the paper's average (1/T)·Σ_{t=0}^{T−1}.
+bool SynchronousRun::averages_step(std::int64_t step) const {
+  return step_averages_ && step < algorithm_.steps();
+}
+
+void SynchronousRun::measure_step_average(std::int64_t step) {
+  const ModelMetrics model = algorithm_.evaluate_average(step, MeasureScope::train_only);
+  if (diverged_at_measurement(step, model)) return;
+  result_.step_averages->add(model);
+}
+
+// A model that is not finite is reported as a divergence, never written out as numbers.
+bool SynchronousRun::diverged_at_measurement(std::int64_t step, const ModelMetrics& model) {
+  if (model.finite()) return false;
+  result_.status = RunStatus::diverged;
+  result_.diverged_step = step;
+  result_.diverged_worker = -1;
+  engine_.stop();
+  return true;
 }
 
 }  // namespace sgdsim

@@ -44,10 +44,13 @@ namespace sgdsim {
 
 class SynchronousRun {
  public:
-  // eval_every 0: measure only at the start and the end. threads: see above.
+  // eval_every 0: measure only at the start and the end. threads: see above. step_averages:
+  // also measure the averaged model's training loss and gradient norm after every step t < T
+  // (no metrics row) and return their sums; needs rounds of every worker (no failures, no
+  // sampling, no overlap, no keep-stepping).
   SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
                  RunObserver& observer, const std::atomic<bool>* stop_requested = nullptr,
-                 int threads = 1);
+                 int threads = 1, bool step_averages = false);
 
   RunResult run();
 
@@ -79,12 +82,16 @@ class SynchronousRun {
   bool measures_after_round(std::int64_t step, std::int64_t previous_round_step) const;
   bool anyone_up() const;
   void measure(std::int64_t step);
+  bool averages_step(std::int64_t step) const;
+  void measure_step_average(std::int64_t step);
+  bool diverged_at_measurement(std::int64_t step, const ModelMetrics& model);
   bool stop_if_requested();
   void close_open_spans();
 
   Algorithm& algorithm_;
   ClusterTiming timing_;
   std::int64_t eval_every_;
+  bool step_averages_;
   RunObserver& observer_;
   const std::atomic<bool>* stop_requested_;
 

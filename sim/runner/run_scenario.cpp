@@ -249,7 +249,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
       outcome.result = run.run();
     } else {
       SynchronousRun run(*algorithm, timing, s.eval.every, observers, options.stop_requested,
-                         options.threads);
+                         options.threads, s.eval.step_averages);
       outcome.result = run.run();
     }
   }

@@ -241,6 +241,27 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
   s.finish();
 }
 
+// x̄_t is the average of every worker's model after its t-th step: defined when every round
+// includes every worker and each worker's t-th step is one step.
+void check_step_averages(Section& s, const Scenario& scenario) {
+  const AlgorithmSpec& a = scenario.algorithm;
+  std::string why;
+  if (a.kind == "async_sgd") {
+    why = "async_sgd has no common step t at which to average the workers";
+  } else if (a.kind == "fedavg" && a.clients_per_round < scenario.workers) {
+    why = "fedavg's sampled rounds leave workers out";
+  } else if (scenario.availability.enabled()) {
+    why = "failing workers leave rounds";
+  } else if (scenario.network.overlap) {
+    why = "with network.overlap a worker's model at step t still lacks the average in flight";
+  } else if (a.while_waiting == WhileWaiting::local_steps) {
+    why = "while_waiting: local_steps takes several steps at a round's step";
+  }
+  if (!why.empty()) {
+    s.error("step_averages", fmt::format("needs every worker at every step t, but {}", why));
+  }
+}
+
 Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   Scenario scenario;
   scenario.source = diagnostics.source();
@@ -286,6 +307,8 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
     if (auto v = s->boolean("grad_norm")) scenario.eval.grad_norm = *v;
     if (auto v = s->integer("samples", 0, kMaxSteps)) scenario.eval.samples = *v;
+    if (auto v = s->boolean("step_averages")) scenario.eval.step_averages = *v;
+    if (scenario.eval.step_averages) check_step_averages(*s, scenario);
     s->finish();
   }
   if (auto s = top.section("sweep")) read_sweep(*s, scenario.sweep);

@@ -181,6 +181,12 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
   if (a.kind == "fedavg" && !s.has("clients_per_round")) {
     s.error("clients_per_round", "missing: K, the workers sampled for each round");
   }
+  // fedavg always weighs by shard size (McMahan et al. 2017)
+  if (used_by(s, "weighting", a.kind, {"local_sgd", "slowmo", "diloco"})) {
+    if (auto v = s.choice("weighting", {"equal", "samples"})) {
+      a.weighting = *v == "equal" ? Weighting::equal : Weighting::samples;
+    }
+  }
   if (used_by(s, "elasticity", a.kind, {"easgd"})) {
     if (auto v = s.real("elasticity", 0.0, 1.0, false, true)) {
       a.elasticity = *v;

@@ -39,6 +39,9 @@ struct EvalSpec {
   std::int64_t every = 100;  // 0: only at the start and the end
   bool grad_norm = true;     // false: train loss by a forward pass only; grad_norm_sq left empty
   std::int64_t samples = 0;  // train metrics on a fixed seeded subset of this many samples (0: all)
+  // Measure f(x̄_t) and ‖∇f(x̄_t)‖² at every step t = 0 … T−1 and report their means, the
+  // quantity of Yu, Yang & Zhu's Theorem 1, without a metrics row per step.
+  bool step_averages = false;
 };
 
 struct OutputSpec {

@@ -182,6 +182,9 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     algorithm["outer_momentum"] = a.outer_momentum;
   }
   if (a.kind == "fedavg") algorithm["clients_per_round"] = a.clients_per_round;
+  if (a.kind == "local_sgd" || a.kind == "slowmo" || a.kind == "diloco") {
+    algorithm["weighting"] = a.weighting == Weighting::equal ? "equal" : "samples";
+  }
   if (a.kind == "easgd") algorithm["elasticity"] = a.elasticity;
   if (a.kind == "gossip") {
     algorithm["graph"] = a.graph == GossipGraph::ring    ? "ring"
@@ -221,6 +224,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   j["eval"]["every"] = s.eval.every;
   j["eval"]["grad_norm"] = s.eval.grad_norm;
   j["eval"]["samples"] = s.eval.samples;
+  j["eval"]["step_averages"] = s.eval.step_averages;
   j["output"]["trace"] = s.output.trace;
   j["output"]["model"] = s.output.model;
   return j;

@@ -84,7 +84,10 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
       } catch (const std::exception& e) {  // DataError, an output that cannot be written
         error = e.what();
       }
-      if (!error.empty()) record.status = "error";
+      if (!error.empty()) {
+        record.status = "error";
+        record.error = error;
+      }
       const std::lock_guard lock(mutex);
       ++finished;
       if (record.status == "ok" || record.status == "diverged") ++outcome.ran;

@@ -49,6 +49,8 @@ const std::vector<std::pair<std::string, std::string>>& run_columns() {
       {"final_grad_norm_sq", "final_grad_norm_sq"},
       {"final_test_loss", "final_test_loss"},
       {"final_test_accuracy", "final_test_accuracy"},
+      {"average_train_loss", "average_train_loss"},
+      {"average_grad_norm_sq", "average_grad_norm_sq"},
       {"compute_fraction", "compute_fraction"},
       {"communication_fraction", "communication_fraction"},
       {"idle_fraction", "idle_fraction"},
@@ -58,10 +60,12 @@ const std::vector<std::pair<std::string, std::string>>& run_columns() {
 }
 
 const std::vector<std::string>& aggregated_figures() {
-  static const std::vector<std::string> figures = {
-      "comm_rounds",        "sim_time_s",      "bytes_sent",          "final_train_loss",
-      "final_grad_norm_sq", "final_test_loss", "final_test_accuracy", "communication_fraction",
-      "idle_fraction"};
+  static const std::vector<std::string> figures = {"comm_rounds",          "sim_time_s",
+                                                   "bytes_sent",           "final_train_loss",
+                                                   "final_grad_norm_sq",   "final_test_loss",
+                                                   "final_test_accuracy",  "average_train_loss",
+                                                   "average_grad_norm_sq", "communication_fraction",
+                                                   "idle_fraction"};
   return figures;
 }
 
@@ -80,7 +84,7 @@ std::string csv_field(const std::string& text) {
 std::string runs_csv(const SweepPlan& plan, const std::vector<SweepRunRecord>& records) {
   std::string out = "run,point,replicate,seed" + header_of(plan) + ",status";
   for (const auto& [column, key] : run_columns()) out += "," + column;
-  out += ",run_dir\n";
+  out += ",run_dir,error\n";
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {
     const SweepRun& run = plan.runs[i];
     const SweepRunRecord& record = records[i];
@@ -92,7 +96,7 @@ std::string runs_csv(const SweepPlan& plan, const std::vector<SweepRunRecord>& r
         out += cell(record.summary[key]);
       }
     }
-    out += ",runs/" + run.id + "\n";
+    out += ",runs/" + run.id + "," + csv_field(record.error) + "\n";
   }
   return out;
 }

@@ -15,6 +15,7 @@ namespace sgdsim {
 struct SweepRunRecord {
   std::string status;  // ok | diverged | interrupted | error | not run
   nlohmann::json summary;
+  std::string error;  // status error: the message (runs.csv's last column)
 };
 
 // The figures of summary.json that runs.csv carries, under their runs.csv names.

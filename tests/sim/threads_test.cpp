@@ -55,6 +55,7 @@ TEST_CASE("runs with several threads are byte-identical to one thread", "[sim][t
       {"easgd", {"algorithm.kind=easgd", "algorithm.elasticity=0.1"}},
       {"gossip", {"algorithm.kind=gossip", "algorithm.interval=1"}},
       {"diverges", {"algorithm.lr=1e6", "model.activation=relu"}},
+      {"step averages", {"eval.step_averages=true", "algorithm.weighting=samples"}},
   };
   const TempDir dir("threads");
   for (const auto& [name, overrides] : cases) {
