@@ -7,6 +7,8 @@
     sweep.metrics(row)          # metrics.csv of one run (a row of sweep.runs), read once
     mean, half = mean_ci95([1.0, 1.2, 0.9])      # Student-t 95 % half-width (nan for one value)
     fit = fit_loglog(x, y)      # LogLogFit(slope, intercept, slope_ci95, n, r2)
+    law = fit_power_law(y, {"T": t, "N": n})   # log y = a + b·log T + c·log N, with intervals
+    problems = sweep.incomplete(min_replicates=10)   # errored, missing or too few runs
 
 A sweep directory holds runs.csv (one row per run), aggregate.csv (one row per grid point) and
 runs/p{point:04}_r{replicate}/ run directories. Every problem with the input raises
@@ -15,14 +17,17 @@ and exit with code 2.
 """
 from __future__ import annotations
 
+import json
 import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sgdsim_runs import RunDataError, read_metrics  # noqa: E402
@@ -38,19 +43,19 @@ RUN_FIGURES = (
     "final_test_accuracy", "compute_fraction", "communication_fraction", "idle_fraction",
     "wall_time_s", "run_dir",
 )
-RUN_TEXT_COLUMNS = ("run", "status", "run_dir")
+# Columns of newer sgdsim versions: empty when a sweep predates them (eval.step_averages' means;
+# the message of a run that failed).
+RUN_OPTIONAL = ("average_train_loss", "average_grad_norm_sq", "error")
+RUN_TEXT_COLUMNS = ("run", "status", "run_dir", "error")
 # aggregate.csv: "point", the swept keys, "replicates", then <figure>_mean, <figure>_ci95.
 AGGREGATED_FIGURES = (
     "comm_rounds", "sim_time_s", "bytes_sent", "final_train_loss", "final_grad_norm_sq",
     "final_test_loss", "final_test_accuracy", "communication_fraction", "idle_fraction",
 )
+AGGREGATED_OPTIONAL = ("average_train_loss", "average_grad_norm_sq")
 STATUS_OK = "ok"
-
-# Two-sided 95 % Student-t quantiles t_{0.975, dof}, dof = 1 … 30; beyond, the normal 1.96 is
-# within 2 %. Used when scipy is missing.
-_T975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-         2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-         2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423)
+# A diverged run is a result (the claim can fail on it); any other status is a run that is missing.
+STATUS_DONE = (STATUS_OK, "diverged")
 
 
 class SweepDataError(RunDataError):
@@ -61,11 +66,7 @@ def t975(dof: int) -> float:
     """t_{0.975} with `dof` degrees of freedom (the 95 % two-sided quantile)."""
     if dof < 1:
         raise ValueError(f"degrees of freedom must be at least 1, got {dof}")
-    try:
-        from scipy.stats import t as student_t
-        return float(student_t.ppf(0.975, dof))
-    except ImportError:
-        return _T975[dof - 1] if dof <= len(_T975) else 1.959964
+    return float(stats.t.ppf(0.975, dof))
 
 
 def mean_ci95(values: Iterable[float]) -> tuple[float, float]:
@@ -103,24 +104,81 @@ class LogLogFit:
 
 
 def fit_loglog(x: Sequence[float], y: Sequence[float]) -> LogLogFit:
-    """Fit y = a·x^slope through the points whose x and y are finite and positive."""
+    """Fit y = a·x^slope through the points whose x and y are finite and positive
+    (scipy.stats.linregress on the logs; the slope's interval uses n − 2 dof)."""
     xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(xs) & np.isfinite(ys) & (xs > 0) & (ys > 0)
     lx, ly = np.log(xs[keep]), np.log(ys[keep])
     n = lx.size
     if n < 2 or np.ptp(lx) == 0:
         raise ValueError(f"a log-log fit needs two distinct positive x values, got {n} usable points")
-    sxx = float(((lx - lx.mean()) ** 2).sum())
-    slope = float(((lx - lx.mean()) * (ly - ly.mean())).sum() / sxx)
-    intercept = float(ly.mean() - slope * lx.mean())
-    residual = ly - (intercept + slope * lx)
-    ss_res = float((residual ** 2).sum())
-    ss_tot = float(((ly - ly.mean()) ** 2).sum())
-    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
-    half = math.nan
-    if n > 2:
-        half = t975(n - 2) * math.sqrt(ss_res / (n - 2) / sxx)
-    return LogLogFit(slope, intercept, half, n, r2)
+    fit = stats.linregress(lx, ly)
+    half = t975(n - 2) * float(fit.stderr) if n > 2 else math.nan
+    r2 = float(fit.rvalue) ** 2 if np.ptp(ly) > 0 else 1.0
+    return LogLogFit(float(fit.slope), float(fit.intercept), half, n, r2)
+
+
+@dataclass(frozen=True)
+class Exponent:
+    """One fitted exponent of a power law and its 95 % interval."""
+    name: str
+    value: float
+    low: float
+    high: float
+
+    def within(self, target: float, tolerance: float) -> bool:
+        return abs(self.value - target) <= tolerance
+
+    def describe(self, digits: int = 3) -> str:
+        if not math.isfinite(self.low):
+            return f"{self.value:.{digits}f}"
+        return f"{self.value:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}]"
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """log y = intercept + Σ exponent_k·log x_k, by ordinary least squares (statsmodels), with
+    each exponent's 95 % interval (n − k − 1 dof)."""
+    exponents: dict[str, Exponent]
+    intercept: float
+    n: int
+    r2: float
+
+    def __getitem__(self, name: str) -> Exponent:
+        return self.exponents[name]
+
+    def predict(self, regressors: Mapping[str, Sequence[float]]) -> np.ndarray:
+        log_y = self.intercept + sum(e.value * np.log(np.asarray(regressors[k], dtype=float))
+                                     for k, e in self.exponents.items())
+        return np.exp(log_y)
+
+    def describe(self) -> str:
+        terms = ", ".join(f"{k}: {e.describe()}" for k, e in self.exponents.items())
+        return f"{terms} (95 % CI; n = {self.n}, R² = {self.r2:.4f})"
+
+
+def fit_power_law(y: Sequence[float], regressors: Mapping[str, Sequence[float]]) -> PowerLawFit:
+    """Fit y = A·Π x_k^{b_k} through the points where y and every x_k are finite and positive.
+    A regressor that never varies cannot be fitted: a ValueError names it."""
+    ys = np.asarray(y, dtype=float)
+    xs = {k: np.asarray(v, dtype=float) for k, v in regressors.items()}
+    keep = np.isfinite(ys) & (ys > 0)
+    for v in xs.values():
+        keep &= np.isfinite(v) & (v > 0)
+    for k, v in xs.items():
+        if keep.sum() and np.ptp(np.log(v[keep])) == 0:
+            raise ValueError(f"the power-law fit needs {k} to vary; it is {v[keep][0]:g} at every point")
+    n, k = int(keep.sum()), len(xs)
+    if n < k + 2:
+        raise ValueError(f"a power law in {', '.join(xs)} needs at least {k + 2} usable points, got {n}")
+    design = sm.add_constant(np.column_stack([np.log(v[keep]) for v in xs.values()]), has_constant="add")
+    fit = sm.OLS(np.log(ys[keep]), design).fit()
+    intervals = np.asarray(fit.conf_int(0.05))
+    exponents = {name: Exponent(name, float(fit.params[i + 1]), float(intervals[i + 1, 0]),
+                                float(intervals[i + 1, 1]))
+                 for i, name in enumerate(xs)}
+    r2 = float(fit.rsquared) if np.ptp(np.log(ys[keep])) > 0 else 1.0
+    return PowerLawFit(exponents, float(fit.params[0]), n, r2)
 
 
 def first_crossing(metrics: pd.DataFrame, target: float, column: str = "train_loss",
@@ -158,6 +216,7 @@ class Sweep:
     runs: pd.DataFrame            # runs.csv
     aggregate: pd.DataFrame       # aggregate.csv
     _metrics: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _summaries: dict[str, dict] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -165,6 +224,39 @@ class Sweep:
 
     def ok_runs(self) -> pd.DataFrame:
         return self.runs[self.runs["status"] == STATUS_OK]
+
+    def done_runs(self) -> pd.DataFrame:
+        """Runs that finished: ok, or diverged (a result the claims must account for)."""
+        return self.runs[self.runs["status"].isin(STATUS_DONE)]
+
+    def incomplete(self, min_replicates: int = 1) -> list[str]:
+        """What keeps this sweep from being complete, one line each: a run that errored (with its
+        message), was interrupted or never ran, and a point with fewer replicates than
+        `min_replicates`. Empty when complete."""
+        problems = []
+        for _, row in self.runs[~self.runs["status"].isin(STATUS_DONE)].iterrows():
+            error = str(row.get("error", "") or "").strip()
+            problems.append(f"run {row['run']} ({self.label(row)}): {row['status']}"
+                            + (f": {error}" if error else ""))
+        for point, group in self.runs.groupby("point"):
+            if group["replicate"].nunique() < min_replicates:
+                problems.append(f"point {point} ({self.label(group.iloc[0])}): "
+                                f"{group['replicate'].nunique()} replicate(s), at least "
+                                f"{min_replicates} planned")
+        return problems
+
+    def summary(self, row: pd.Series) -> dict:
+        """summary.json of the run in this row of `runs` (read once; errors name the file)."""
+        key = str(row["run"])
+        if key not in self._summaries:
+            path = self.run_path(row) / "summary.json"
+            try:
+                self._summaries[key] = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise SweepDataError(f"{path}: file not found") from None
+            except (OSError, ValueError) as e:
+                raise SweepDataError(f"{path}: malformed JSON: {e}") from None
+        return self._summaries[key]
 
     def run_path(self, row: pd.Series) -> Path:
         return self.path / str(row["run_dir"] or f"runs/{row['run']}")
@@ -225,7 +317,11 @@ def read_runs_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if missing:
         raise SweepDataError(f"{path}: missing column(s) {', '.join(missing)}")
     keys = _swept_keys(columns, "seed", "status", path)
-    numeric = [c for c in RUN_LEADING + RUN_FIGURES if c not in RUN_TEXT_COLUMNS and c != "seed"]
+    for column in RUN_OPTIONAL:
+        if column not in frame.columns:
+            frame[column] = ""
+    numeric = [c for c in RUN_LEADING + RUN_FIGURES + RUN_OPTIONAL
+               if c not in RUN_TEXT_COLUMNS and c != "seed"]
     _to_numbers(frame, numeric, path)
     for column in ("point", "replicate"):
         if frame[column].isna().any():
@@ -243,7 +339,11 @@ def read_aggregate_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if missing:
         raise SweepDataError(f"{path}: missing column(s) {', '.join(missing)}")
     keys = _swept_keys(columns, "point", "replicates", path)
-    _to_numbers(frame, [c for c in expected], path)
+    optional = [f"{f}_{s}" for f in AGGREGATED_OPTIONAL for s in ("mean", "ci95")]
+    for column in optional:
+        if column not in frame.columns:
+            frame[column] = ""
+    _to_numbers(frame, expected + optional, path)
     frame["point"] = frame["point"].astype(np.int64)
     return frame, keys
 

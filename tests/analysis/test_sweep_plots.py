@@ -25,7 +25,8 @@ METRICS_HEADER = "step,sim_time_s,comm_rounds,bytes_sent,train_loss,grad_norm_sq
 RUN_FIGURES = ["status", "n_workers", "t_steps", "interval_used", "lr_used", "comm_rounds",
                "sim_time_s", "bytes_sent", "final_step", "final_train_loss", "final_grad_norm_sq",
                "final_test_loss", "final_test_accuracy", "compute_fraction",
-               "communication_fraction", "idle_fraction", "wall_time_s", "run_dir"]
+               "communication_fraction", "idle_fraction", "wall_time_s", "run_dir",
+               "average_train_loss", "average_grad_norm_sq", "error"]
 AGGREGATED = ["comm_rounds", "sim_time_s", "bytes_sent", "final_train_loss", "final_grad_norm_sq",
               "final_test_loss", "final_test_accuracy", "communication_fraction", "idle_fraction"]
 
@@ -45,7 +46,9 @@ def simulate(workers, steps, interval, lr=0.1, every=16, step_s=0.03, round_s=0.
 
 def write_sweep(directory, keys, points, replicates=1):
     """A sweep directory in `sgdsim sweep`'s layout. points: list of (values, make_run) with
-    values {key: text} and make_run(replicate) -> (summary fields, metrics rows)."""
+    values {key: text} and make_run(replicate) -> (summary fields, metrics rows). Fields:
+    workers, steps, interval, lr, and optionally average (‖∇f‖²), average_loss, status, error,
+    algorithm (the resolved scenario's algorithm section), override (runs.csv cells)."""
     directory = Path(directory)
     (directory / "runs").mkdir(parents=True)
     run_rows, aggregate_rows = [], []
@@ -68,9 +71,13 @@ def write_sweep(directory, keys, points, replicates=1):
                        "final_train_loss": last["train_loss"], "final_grad_norm_sq": last["grad_norm_sq"],
                        "final_test_loss": "", "final_test_accuracy": "", "compute_fraction": 0.9,
                        "communication_fraction": 0.1, "idle_fraction": 0.0, "wall_time_s": 0.1,
-                       "run_dir": f"runs/{name}"}
+                       "run_dir": f"runs/{name}", "average_grad_norm_sq": fields.get("average", ""),
+                       "average_train_loss": fields.get("average_loss", ""),
+                       "status": fields.get("status", "ok"), "error": fields.get("error", "")}
             summary.update(fields.get("override", {}))
-            (run_dir / "summary.json").write_text(json.dumps({"status": summary["status"]}))
+            scenario = {"algorithm": fields.get("algorithm", {"interval": fields.get("interval", 1)})}
+            (run_dir / "summary.json").write_text(json.dumps({"status": summary["status"],
+                                                              "scenario": scenario}))
             run_rows.append({"run": name, "point": point, "replicate": replicate,
                              "seed": 1000 + replicate, **values, **summary})
             for figure in AGGREGATED:
