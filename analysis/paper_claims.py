@@ -289,8 +289,10 @@ def rate_claim(sweep: Sweep, figures: Path, key: str, title: str, claim: str,
                reported: bool = False) -> ClaimResult:
     """The average ‖∇f(x̄_t)‖² of both schedules against T and N (−1/2 each), and their ratio
     (0 each). `reported`: no verdict, the fits only (a law outside the theorem's assumptions)."""
-    _, series_runs = interval_series(sweep)
-    (base_label, base), (pr_label, pr) = series_runs.items()
+    swept, series_runs = interval_series(sweep)
+    (base_value, base), (pr_value, pr) = series_runs.items()
+    base_label, pr_label = "mini-batch SGD (I = 1)", "PR-SGD (theory interval)"
+    series_runs = {base_label: base, pr_label: pr}
     require_step_averages(sweep, base)
     diverged = diverged_runs(sweep, pd.concat([base, pr]))
     checks: list[Check] = []
@@ -325,6 +327,8 @@ def rate_claim(sweep: Sweep, figures: Path, key: str, title: str, claim: str,
                      fmt_ci(*mean_ci95(group["ratio"])), f"{group['ratio'].max():.3g}",
                      str(len(group))])
     details = checks_table(checks) + [""]
+    details += [f"Series: {', '.join(series_runs)}, the two values of the swept `{swept}` "
+                f"({'; '.join(v.split('(', 1)[1].rstrip(')') for v in (base_value, pr_value))}).", ""]
     details += [f"Fits (log-log least squares over every run, replicates as points): "
                 + "; ".join(f"{label}: {fit.describe()}" for label, fit in fits.items())
                 + f"; ratio: {ratio_fit.describe()}.", ""]
