@@ -156,6 +156,11 @@ def averages(runs: pd.DataFrame) -> np.ndarray:
     return values
 
 
+def with_divergence(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs with a diverged run's average ‖∇f‖² set to infinity."""
+    return runs.assign(**{AVERAGE: averages(runs)})
+
+
 def paired_ratios(base: pd.DataFrame, other: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """other / base of the average ‖∇f‖², paired on `by` (+ replicate: the same seed, data and
     partition); columns `by`, replicate, base, other, ratio."""
@@ -336,8 +341,8 @@ def rate_claim(sweep: Sweep, figures: Path, key: str, title: str, claim: str,
                          "ratio (mean ± 95 % CI)", "largest ratio", "pairs"], rows)
     figs = []
     n_t = mode(base["n_workers"])
-    along_t = [slice_series(label, runs[runs["n_workers"] == n_t].assign(**{AVERAGE: averages(runs[runs["n_workers"] == n_t])}),
-                            "t_steps", AVERAGE) for label, runs in series_runs.items()]
+    along_t = [slice_series(label, with_divergence(runs[runs["n_workers"] == n_t]), "t_steps", AVERAGE)
+               for label, runs in series_runs.items()]
     figs.append(plot_loglog(along_t, figures / f"{key}_average_vs_T.png",
                             f"{title}: (1/T)·Σ‖∇f(x̄_t)‖² against T, N = {int(n_t)}",
                             "T (iterations per worker)", "average ‖∇f(x̄_t)‖² (mean ± 95 % CI)",
@@ -345,8 +350,8 @@ def rate_claim(sweep: Sweep, figures: Path, key: str, title: str, claim: str,
     t_counts = base.groupby("t_steps")["n_workers"].nunique()
     if t_counts.max() >= 3:
         t_n = float(t_counts.idxmax())
-        along_n = [slice_series(label, runs[runs["t_steps"] == t_n].assign(**{AVERAGE: averages(runs[runs["t_steps"] == t_n])}),
-                                "n_workers", AVERAGE) for label, runs in series_runs.items()]
+        along_n = [slice_series(label, with_divergence(runs[runs["t_steps"] == t_n]), "n_workers",
+                                AVERAGE) for label, runs in series_runs.items()]
         figs.append(plot_loglog(along_n, figures / f"{key}_average_vs_N.png",
                                 f"{title}: average ‖∇f‖² against N, T = {int(t_n)}", "Workers N",
                                 "average ‖∇f(x̄_t)‖² (mean ± 95 % CI)", reference={"N^-1/2": -0.5}))
@@ -441,10 +446,12 @@ def speedup_claim(sweep: Sweep, figures: Path, key: str, model: str) -> ClaimRes
     for n in ns:
         at_n = reached[reached["N"] == n]
         speed.append((n, *mean_ci95([base.get(r, math.nan) / h for r, h in zip(at_n["replicate"], at_n["hit"])])))
+    diverged = diverged_runs(sweep, sweep.done_runs())
     checks = [Check(abs(fit.slope + 1.0) <= SPEEDUP_SLOPE_TOLERANCE,
                     f"slope {fit.describe()} within {SPEEDUP_SLOPE_TOLERANCE} of −1"),
               Check(not missing, "the target is reached at every N" if not missing else
-                    f"never reached at N = {', '.join(str(int(n)) for n in missing)}")]
+                    f"never reached at N = {', '.join(str(int(n)) for n in missing)}"),
+              Check(not diverged, "no run diverged" if not diverged else "; ".join(diverged))]
     verdict, reasons = verdict_of(checks)
     fig1 = plot_loglog([Series("T to target", np.array([p[0] for p in per_n]), np.array([p[1] for p in per_n]),
                                np.array([p[2] for p in per_n]), fit)],
@@ -531,6 +538,8 @@ def claim_wallclock(sweep: Sweep, figures: Path) -> ClaimResult:
                      fmt_ci(series[1].y[i], series[1].y_ci95[i])])
     checks = [Check(ok, f"N = {int(n)}: PR-SGD reaches the target sooner (mean over replicates)")
               for n, ok in sooner] or [Check(False, "no N ≥ 2 was run")]
+    diverged = diverged_runs(sweep, sweep.done_runs())
+    checks.append(Check(not diverged, "no run diverged" if not diverged else "; ".join(diverged)))
     verdict, reasons = verdict_of(checks)
     fig1 = plot_speedup(series, figures / "wallclock_speedup_vs_N.png",
                         "Simulated time to the target loss: speed-up over one worker")
@@ -541,8 +550,9 @@ def claim_wallclock(sweep: Sweep, figures: Path) -> ClaimResult:
     curves = point_curves(sweep, "sim_time_s", "train_loss", points=points, label=label)
     fig2 = plot_curves(curves, "sim_time_s", "train_loss", figures / "wallclock_loss_vs_time.png",
                        f"Training loss against simulated time, N = {int(largest)}")
-    details = md_table(["N", "I (PR-SGD)", "time to target, I = 1 (s)", "time to target, PR-SGD (s)",
-                        "speed-up, I = 1", "speed-up, PR-SGD"], rows)
+    details = checks_table(checks) + [""]
+    details += md_table(["N", "I (PR-SGD)", "time to target, I = 1 (s)", "time to target, PR-SGD (s)",
+                         "speed-up, I = 1", "speed-up, PR-SGD"], rows)
     details.append("")
     details.append(f"Speed-up = (simulated time of one worker, I = 1, to reach the target) / (that "
                    f"of N workers), per replicate, mean ± 95 % CI. Target: the training loss one "
@@ -729,10 +739,33 @@ CLAIMS: dict[str, ClaimSpec] = {
 }
 
 
+def objective_note(sweep: Sweep) -> str:
+    """Which objective the runs minimise against the one measured (the pooled training set's),
+    from the first run's resolved scenario."""
+    summary = sweep.summary(sweep.done_runs().iloc[0])
+    scenario = summary.get("scenario", {})
+    partition = scenario.get("data", {}).get("partition", "iid")
+    weighting = scenario.get("algorithm", {}).get("weighting", "equal")
+    measured = "Objective: every figure measures the pooled training objective f = Σ (nᵢ/n)·fᵢ"
+    subset, whole = summary.get("eval_train_samples"), summary.get("train_samples")
+    if subset and whole and subset < whole:
+        measured += f" (estimated on a fixed sample of {subset} of its {whole} samples, eval.samples)"
+    if weighting == "samples":
+        return (f"{measured}; the workers' averages weigh shard i by nᵢ/n "
+                f"(`algorithm.weighting: samples`), so f is the objective minimised.")
+    if partition in ("iid", "shards", "contiguous"):
+        return (f"{measured}; the workers minimise (1/N)·Σ fᵢ (equal weights) over `{partition}` "
+                f"shards of equal size (± 1 sample), the same function.")
+    return (f"{measured}, but the workers minimise (1/N)·Σ fᵢ over unequal `{partition}` shards: "
+            f"another function (`algorithm.weighting: samples` would make them the same).")
+
+
 def check_claim(key: str, sweep: Sweep, figures: Path) -> ClaimResult:
     """The claim's verdict, or INCOMPLETE (naming every problem) when its sweep is incomplete."""
     spec = CLAIMS[key]
     problems = sweep.incomplete(spec.min_replicates)
     if problems:
         return incomplete(key, spec.title, "", problems)
-    return spec.check(sweep, figures)
+    result = spec.check(sweep, figures)
+    result.details[:0] = [objective_note(sweep), ""]
+    return result

@@ -16,7 +16,7 @@ usage:
       [--value final_train_loss|time_to_target|FIGURE] [--target LOSS]
 
 The library functions (draw_curves, plot_curves, plot_loglog, plot_speedup, plot_heatmap) are
-what analysis/paper_report.py uses. Exit codes: 0 ok, 1 cannot write, 2 bad input (the message
+what analysis/paper_claims.py uses. Exit codes: 0 ok, 1 cannot write, 2 bad input (the message
 names the file).
 """
 from __future__ import annotations

@@ -260,6 +260,13 @@ class ClaimVerdictTest(unittest.TestCase):
         sqrt = paper_claims.claim_speedup(sweep(self.tmp / "b", 0.5), self.figures)
         self.assertEqual(sqrt.verdict, "FAIL", sqrt.measured)
 
+    def test_speedup_and_wallclock_with_fewer_than_ten_replicates_are_incomplete(self):
+        for key, directory in (("speedup", speedup_sweep(self.tmp / "a")),
+                               ("wallclock", wallclock_sweep(self.tmp / "b"))):
+            result = self.check(key, directory)
+            self.assertEqual(result.verdict, "INCOMPLETE", key)
+            self.assertIn(f"2 replicate(s), at least {REPLICATES} planned", result.reasons[0])
+
     def test_wallclock_passes_when_rounds_cost_and_fails_when_local_steps_do_not_help(self):
         ok = paper_claims.claim_wallclock(sweep_results.load_sweep(wallclock_sweep(self.tmp / "a")), self.figures)
         self.assertTrue(ok.passed, ok.measured)
