@@ -252,8 +252,9 @@ def claim_communication(sweep: Sweep, figures: Path) -> ClaimResult:
     series = []
     for c, group in law_points.groupby("c_I", sort=False):
         for n, at_n in group.groupby("n_workers", sort=True):
+            fit = fit_loglog(at_n["t_steps"], at_n["comm_rounds"]) if len(at_n) >= 3 else None
             series.append(Series(f"c_I = {c:g}, N = {int(n)}", at_n["t_steps"].to_numpy(float),
-                                 at_n["comm_rounds"].to_numpy(float)))
+                                 at_n["comm_rounds"].to_numpy(float), None, fit))
     base_n = base[base["n_workers"] == base["n_workers"].max()]
     series.append(Series("mini-batch SGD (I = 1)", base_n["t_steps"].to_numpy(float),
                          base_n["comm_rounds"].to_numpy(float)))
