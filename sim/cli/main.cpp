@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "models/data/dataset.hpp"
 #include "models/model_spec.hpp"
@@ -89,9 +93,15 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
                    options.out_dir.c_str());
       return kExitDiverged;
     case sgdsim::RunStatus::interrupted:
-      std::fprintf(stderr, "interrupted at simulated %.3f s; partial results in %s\n",
-                   r.sim_time.seconds(), options.out_dir.c_str());
+      if (!quiet) {
+        std::fprintf(stderr, "interrupted at simulated %.3f s; partial results in %s\n",
+                     r.sim_time.seconds(), options.out_dir.c_str());
+      }
       return kExitInterrupted;
+    case sgdsim::RunStatus::stalled:
+      std::fprintf(stderr, "error: %s stalled: %s; results up to then are in %s\n",
+                   scenario.name.c_str(), r.stall_reason.c_str(), options.out_dir.c_str());
+      return kExitBadInput;
   }
   return kExitRuntimeError;
 }
@@ -126,13 +136,44 @@ int sweep_command(const std::string& scenario_path, const std::string& out_dir,
 
 }  // namespace
 
+// CLI11 says only "A subcommand is required" for `sgdsim runn`: name the word and the closest
+// command instead. nullopt: argv[1] is an option or a command.
+std::optional<std::string> unknown_command(int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+  const std::string word = argv[1];
+  const std::vector<std::string> commands = {"run", "sweep", "validate"};
+  if (std::find(commands.begin(), commands.end(), word) != commands.end()) return std::nullopt;
+  std::string closest;
+  std::size_t best = 3;  // suggest only within two edits
+  for (const std::string& command : commands) {
+    std::size_t shared = 0;  // a cheap distance: the longer length minus the common prefix
+    while (shared < word.size() && shared < command.size() && word[shared] == command[shared]) {
+      ++shared;
+    }
+    const std::size_t distance = std::max(word.size(), command.size()) - shared;
+    if (distance < best) best = distance, closest = command;
+  }
+  return fmt::format(
+      "unknown command '{}'{}; the commands are run, sweep and validate "
+      "(sgdsim --help)",
+      word, closest.empty() ? "" : fmt::format(" (did you mean '{}'?)", closest));
+}
+
 int main(int argc, char** argv) {
+  if (const auto message = unknown_command(argc, argv)) {
+    print_errors({*message});
+    return kExitBadInput;
+  }
   CLI::App app{
       "sgdsim: a deterministic discrete-event simulator of distributed SGD "
       "(Parallel Restarted SGD / local SGD)"};
   app.set_version_flag("--version", std::string("sgdsim ") + SGDSIM_VERSION);
   app.footer(catalog_help());
   app.require_subcommand(1);
+  // A closed stderr (`… 2>&1 | head -1`) must not end a simulation: writes then fail with EPIPE,
+  // and a file size limit makes them fail with EFBIG; both are checked where it matters.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
 
   std::string scenario_path, out_dir;
   std::vector<std::string> overrides;
@@ -178,6 +219,9 @@ int main(int argc, char** argv) {
   try {
     if (*validate) {
       const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
+      sgdsim::RunOptions options;
+      options.check_only = true;  // reads the data: the checks that need it run too
+      (void)sgdsim::run_scenario(scenario, options);
       std::cout << sgdsim::scenario_to_json(scenario).dump(2) << '\n';
       return 0;
     }

@@ -14,15 +14,17 @@ void Engine::schedule_at(SimTime time, EventAction action) {
   queue_.push(time, std::move(action));
 }
 
-void Engine::run() {
+bool Engine::run(const std::atomic<bool>* interrupt) {
   stopped_ = false;
   while (!stopped_ && !queue_.empty()) {
+    if (interrupt != nullptr && interrupt->load(std::memory_order_relaxed)) return true;
     Event event = queue_.pop();
     assert(event.time >= now_);
     now_ = event.time;
     ++events_processed_;
     event.action();
   }
+  return false;
 }
 
 }  // namespace sgdsim

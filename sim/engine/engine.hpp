@@ -1,6 +1,7 @@
 // The discrete-event engine: a clock and a queue, nothing about SGD. Construct one per run.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "sim/engine/event_queue.hpp"
@@ -20,8 +21,10 @@ class Engine {
     schedule_at(now_ + delay, std::move(action));
   }
 
-  // Runs events until the queue is empty or stop() is called from an event.
-  void run();
+  // Runs events until the queue is empty, stop() is called from an event, or `interrupt` (when
+  // given) becomes true: it is read before every event, so a signal handler that sets it ends
+  // the run whatever the events are doing. Returns whether the interrupt ended it.
+  bool run(const std::atomic<bool>* interrupt = nullptr);
   void stop() { stopped_ = true; }
   bool stopped() const { return stopped_; }
 

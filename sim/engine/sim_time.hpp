@@ -30,19 +30,25 @@ class SimTime {
   constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
 
   constexpr auto operator<=>(const SimTime&) const = default;
-  constexpr SimTime operator+(SimTime other) const { return SimTime(ns_ + other.ns_); }
-  constexpr SimTime operator-(SimTime other) const { return SimTime(ns_ - other.ns_); }
-  constexpr SimTime& operator+=(SimTime other) {
-    ns_ += other.ns_;
-    return *this;
+  // Checked: a sum past ±292 years throws instead of wrapping into the past.
+  constexpr SimTime operator+(SimTime other) const {
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(ns_, other.ns_, &sum)) throw_overflow();
+    return SimTime(sum);
   }
-  constexpr SimTime& operator-=(SimTime other) {
-    ns_ -= other.ns_;
-    return *this;
+  constexpr SimTime operator-(SimTime other) const {
+    std::int64_t difference = 0;
+    if (__builtin_sub_overflow(ns_, other.ns_, &difference)) throw_overflow();
+    return SimTime(difference);
   }
+  constexpr SimTime& operator+=(SimTime other) { return *this = *this + other; }
+  constexpr SimTime& operator-=(SimTime other) { return *this = *this - other; }
 
  private:
   constexpr explicit SimTime(std::int64_t ns) : ns_(ns) {}
+  [[noreturn]] static void throw_overflow() {
+    throw std::overflow_error("simulated time out of range (beyond 292 years)");
+  }
   std::int64_t ns_ = 0;
 };
 

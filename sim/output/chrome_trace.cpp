@@ -17,14 +17,13 @@ std::string micros(SimTime t) {
 
 ChromeTraceWriter::ChromeTraceWriter(const std::string& path, const std::string& scenario_name,
                                      int workers, std::string collective_name,
-                                     bool collectives_on_workers)
-    : file_(std::fopen(path.c_str(), "w")),
-      path_(path),
+                                     bool collectives_on_workers, double limit_bytes)
+    : file_(path),
       workers_(workers),
       collective_name_(std::move(collective_name)),
-      collectives_on_workers_(collectives_on_workers) {
-  if (file_ == nullptr) throw std::runtime_error("cannot write " + path);
-  std::fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", file_);
+      collectives_on_workers_(collectives_on_workers),
+      limit_bytes_(limit_bytes) {
+  file_.write("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
   const auto meta = [this](const char* what, int tid, const std::string& name) {
     write(fmt::format(R"({{"name":"{}","ph":"M","pid":0,"tid":{},"args":{{"name":{}}}}})", what,
                       tid, nlohmann::json(name).dump()));
@@ -34,21 +33,22 @@ ChromeTraceWriter::ChromeTraceWriter(const std::string& path, const std::string&
   meta("thread_name", workers_, "network");
 }
 
-ChromeTraceWriter::~ChromeTraceWriter() {
-  close();
-}
-
 void ChromeTraceWriter::close() {
-  if (file_ == nullptr) return;
-  std::fputs("\n]}\n", file_);
-  std::fclose(file_);
-  file_ = nullptr;
+  if (!file_.is_open()) return;
+  file_.write("\n]}\n");
+  file_.close();
 }
 
 void ChromeTraceWriter::write(const std::string& event) {
-  if (!first_) std::fputs(",\n", file_);
+  if (truncated_) return;
+  if (bytes_ + static_cast<double>(event.size()) + 16 > limit_bytes_) {
+    truncated_ = true;  // the closing bracket still fits: the file stays valid
+    return;
+  }
+  bytes_ += static_cast<double>(event.size()) + 2;
+  if (!first_) file_.write(",\n");
   first_ = false;
-  std::fputs(event.c_str(), file_);
+  file_.write(event);
 }
 
 void ChromeTraceWriter::span(const char* name, const char* category, int track, SimTime start,

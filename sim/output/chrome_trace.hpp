@@ -3,9 +3,10 @@
 // collective's phases. Events are streamed to the file, so memory does not grow with the run.
 #pragma once
 
-#include <cstdio>
+#include <cstdint>
 #include <string>
 
+#include "sim/output/output_file.hpp"
 #include "sim/run/run_observer.hpp"
 
 namespace sgdsim {
@@ -14,9 +15,10 @@ class ChromeTraceWriter final : public RunObserver {
  public:
   // With overlapped averaging, collectives run under compute spans, so they are drawn on the
   // network track only (`collectives_on_workers` false).
+  // Events past `limit_bytes` are dropped (the file stays valid JSON) and truncated() says so.
   ChromeTraceWriter(const std::string& path, const std::string& scenario_name, int workers,
-                    std::string collective_name, bool collectives_on_workers = true);
-  ~ChromeTraceWriter() override;
+                    std::string collective_name, bool collectives_on_workers = true,
+                    double limit_bytes = 1e18);
   ChromeTraceWriter(const ChromeTraceWriter&) = delete;
   ChromeTraceWriter& operator=(const ChromeTraceWriter&) = delete;
 
@@ -25,20 +27,27 @@ class ChromeTraceWriter final : public RunObserver {
   void on_outage(int worker, SimTime start, SimTime end) override;
   void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) override;
 
-  // Writes the closing bracket; also done by the destructor.
+  // Writes the closing bracket and closes the file; throws when it cannot. A writer destroyed
+  // without close() (the run failed) leaves an unterminated trace, as any other output of a failed
+  // run: no summary.json marks it complete.
   void close();
+  bool truncated() const { return truncated_; }
+  // The least a span takes in the file, for estimating a run's trace before it runs.
+  static constexpr double kMinBytesPerSpan = 100.0;
 
  private:
   void span(const char* name, const char* category, int track, SimTime start, SimTime duration,
             const std::string& args);
   void write(const std::string& event);
 
-  std::FILE* file_ = nullptr;
-  std::string path_;
+  OutputFile file_;
   int workers_;
   std::string collective_name_;
   bool collectives_on_workers_;
   bool first_ = true;
+  double limit_bytes_;
+  double bytes_ = 0.0;
+  bool truncated_ = false;
 };
 
 }  // namespace sgdsim

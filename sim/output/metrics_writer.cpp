@@ -19,18 +19,18 @@ const char* MetricsWriter::header() {
   return "step,sim_time_s,comm_rounds,bytes_sent,train_loss,grad_norm_sq,test_loss,test_accuracy";
 }
 
-MetricsWriter::MetricsWriter(const std::string& path) : out_(path), path_(path) {
-  if (!out_) throw std::runtime_error("cannot write " + path);
-  out_ << header() << '\n' << std::flush;
+MetricsWriter::MetricsWriter(const std::string& path) : out_(path) {
+  out_.write(header());
+  out_.write("\n");
+  out_.flush();
 }
 
 void MetricsWriter::on_metrics(const MetricsRow& row) {
-  out_ << fmt::format("{},{},{},{:.0f},{},{},{},{}\n", row.step, row.time.seconds(),
-                      row.comm_rounds, row.bytes_sent, cell(row.model.train_loss),
-                      cell(row.model.grad_norm_sq), cell(row.model.test_loss),
-                      cell(row.model.test_accuracy))
-       << std::flush;
-  if (!out_) throw std::runtime_error("write failed: " + path_);
+  out_.write(fmt::format("{},{},{},{:.0f},{},{},{},{}\n", row.step, row.time.seconds(),
+                         row.comm_rounds, row.bytes_sent, cell(row.model.train_loss),
+                         cell(row.model.grad_norm_sq), cell(row.model.test_loss),
+                         cell(row.model.test_accuracy)));
+  out_.flush();
 }
 
 }  // namespace sgdsim

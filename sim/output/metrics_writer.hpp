@@ -2,9 +2,9 @@
 // long run can be watched (tail -f) and a crash keeps every row measured so far.
 #pragma once
 
-#include <fstream>
 #include <string>
 
+#include "sim/output/output_file.hpp"
 #include "sim/run/run_observer.hpp"
 
 namespace sgdsim {
@@ -13,12 +13,12 @@ class MetricsWriter final : public RunObserver {
  public:
   explicit MetricsWriter(const std::string& path);
   void on_metrics(const MetricsRow& row) override;
+  void close() { out_.close(); }
 
   static const char* header();
 
  private:
-  std::ofstream out_;
-  std::string path_;
+  OutputFile out_;
 };
 
 }  // namespace sgdsim

@@ -63,6 +63,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["sgdsim_version"] = SGDSIM_VERSION;
   j["name"] = scenario.name;
   j["status"] = to_string(result.status);
+  if (result.status == RunStatus::stalled) j["stalled"] = result.stall_reason;
   if (result.status == RunStatus::diverged) {
     j["diverged"]["step"] = result.diverged_step;
     j["diverged"]["worker"] = result.diverged_worker >= 0
@@ -156,21 +157,11 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["samples_per_worker"] = facts.samples_per_worker;
   j["events"] = result.events;
   j["wall_time_s"] = facts.wall_time_s;
+  if (scenario.output.trace) j["trace_truncated"] = facts.trace_truncated;
   j["per_worker"] = std::move(per_worker);
   add_links(j, result, facts);
   j["scenario"] = scenario_to_json(scenario);
   return j;
-}
-
-void write_file_atomically(const std::string& path, const std::string& contents) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << contents;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temporary);
-  }
-  std::filesystem::rename(temporary, path);
 }
 
 }  // namespace sgdsim

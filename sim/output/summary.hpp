@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/cluster/topology.hpp"
+#include "sim/output/output_file.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -20,6 +21,7 @@ struct RunFacts {
   std::int64_t samples_per_worker = 0;
   std::int64_t parameters = 0;
   double wall_time_s = 0.0;
+  bool trace_truncated = false;         // trace.json stopped at output.trace_limit
   std::vector<ResourceInfo> resources;  // the network's, indexed like RunResult::resource_bytes
   std::vector<double> speed_factors;    // resolved, per worker
   std::vector<std::int64_t> straggler_steps;  // per worker: steps slowed by a straggler event
@@ -30,8 +32,5 @@ struct RunFacts {
 
 nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,
                                     const RunFacts& facts);
-
-// Writes `path` + ".tmp", then renames it over `path`.
-void write_file_atomically(const std::string& path, const std::string& contents);
 
 }  // namespace sgdsim

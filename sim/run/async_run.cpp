@@ -54,7 +54,13 @@ RunResult AsyncRun::run() {
   measure();
   if (result_.status == RunStatus::ok && total_updates_ > 0) {
     for (int w = 0; w < workers_; ++w) request_pull(w);
-    engine_.run();
+    if (engine_.run(stop_requested_)) result_.status = RunStatus::interrupted;
+  }
+  // An interrupted run ends with a row for the server's model as it stopped (model.csv's).
+  if (result_.status == RunStatus::interrupted &&
+      (!result_.last_metrics || nominal_step(algorithm_.version()) > result_.last_metrics->step)) {
+    measure();
+    if (result_.status == RunStatus::diverged) result_.status = RunStatus::interrupted;
   }
   result_.sim_time = engine_.now();
   // Close the spans still open (a message or gradient cut off by the end), so that every

@@ -10,6 +10,8 @@ const char* to_string(RunStatus status) {
       return "diverged";
     case RunStatus::interrupted:
       return "interrupted";
+    case RunStatus::stalled:
+      return "stalled";
   }
   return "?";
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "sim/engine/sim_time.hpp"
@@ -10,7 +11,8 @@
 
 namespace sgdsim {
 
-enum class RunStatus { ok, diverged, interrupted };
+// stalled: the run could not progress (e.g. workers fail faster than they finish a step).
+enum class RunStatus { ok, diverged, interrupted, stalled };
 const char* to_string(RunStatus status);
 
 struct WorkerTimes {
@@ -46,6 +48,7 @@ struct RunResult {
   RunStatus status = RunStatus::ok;
   std::int64_t diverged_step = -1;
   int diverged_worker = -1;  // -1: the averaged model, not one worker's
+  std::string stall_reason;  // stalled: what kept the run from progressing
   SimTime sim_time;
   std::int64_t comm_rounds = 0;  // async_sgd: gradients pushed to the server
   double bytes_sent = 0.0;

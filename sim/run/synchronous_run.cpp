@@ -51,11 +51,12 @@ RunResult SynchronousRun::run() {
       }
       schedule_next_outage(w);
     }
-    engine_.run();
+    if (engine_.run(stop_requested_)) result_.status = RunStatus::interrupted;
   }
   for (const TaskPool::Ticket& task : step_task_) {  // steps cut short by a stop or a divergence
     if (task) pool_->wait(task);
   }
+  if (result_.status == RunStatus::interrupted) measure_where_stopped();
   result_.sim_time = engine_.now();
   close_open_spans();
   result_.events = engine_.events_processed();
@@ -117,6 +118,8 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
   if (stop_if_requested()) return;
   const std::int64_t step = ++steps_done_[worker];
   ++result_.workers[worker].steps;
+  failures_since_progress_ = 0;
+  since_last_progress_ = engine_.now();
   observer_.on_compute(worker, step, started, engine_.now());
   bool finite;
   if (pool_) {
@@ -153,6 +156,12 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
     }
   }
   start_step(worker);
+}
+
+void SynchronousRun::stall(std::string reason) {
+  result_.status = RunStatus::stalled;
+  result_.stall_reason = std::move(reason);
+  engine_.stop();
 }
 
 void SynchronousRun::diverge(std::int64_t step, int worker) {
@@ -234,6 +243,9 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
   algorithm_.synchronize(step, participants);
   const std::int64_t previous_round_step = last_round_step_;
   last_round_step_ = step;
+  last_round_time_ = engine_.now();
+  rounds_at_last_round_ = result_.comm_rounds + 1;
+  bytes_at_last_round_ = result_.bytes_sent + cost.bytes_sent;
   add_round_traffic(cost);
   for (int w : participants) result_.workers[w].communication += cost.duration;
   if (participants.size() < static_cast<std::size_t>(algorithm_.workers())) {
@@ -315,6 +327,22 @@ void SynchronousRun::measure(std::int64_t step) {
   row.model = algorithm_.evaluate_average(step);
   if (diverged_at_measurement(step, row.model)) return;
   if (averages_step(step)) result_.step_averages->add(row.model);
+  result_.last_metrics = row;
+  observer_.on_metrics(row);
+}
+
+// An interrupted run ends with a row for the model it holds, the latest round's average (what
+// model.csv gets), at that round's step and time, unless a later step was measured already.
+void SynchronousRun::measure_where_stopped() {
+  const std::int64_t measured = result_.last_metrics ? result_.last_metrics->step : -1;
+  if (last_round_step_ <= measured) return;
+  MetricsRow row;
+  row.step = last_round_step_;
+  row.time = last_round_time_;
+  row.comm_rounds = rounds_at_last_round_;
+  row.bytes_sent = bytes_at_last_round_;
+  row.model = algorithm_.evaluate_average(last_round_step_);
+  if (!row.model.finite()) return;  // the run was stopped, not diverged: no row rather than NaN
   result_.last_metrics = row;
   observer_.on_metrics(row);
 }

@@ -65,6 +65,7 @@ class SynchronousRun {
   void arrive(int worker);
   void start_round(std::int64_t round, std::int64_t step, const std::vector<int>& previous);
   void diverge(std::int64_t step, int worker);
+  void stall(std::string reason);
   void start_synchronization_if_ready();
   void finish_synchronization(std::int64_t step, const std::vector<int>& participants,
                               const CollectiveCost& cost);
@@ -82,6 +83,7 @@ class SynchronousRun {
   bool measures_after_round(std::int64_t step, std::int64_t previous_round_step) const;
   bool anyone_up() const;
   void measure(std::int64_t step);
+  void measure_where_stopped();
   bool averages_step(std::int64_t step) const;
   void measure_step_average(std::int64_t step);
   bool diverged_at_measurement(std::int64_t step, const ModelMetrics& model);
@@ -105,10 +107,18 @@ class SynchronousRun {
   std::unique_ptr<TaskPool> pool_;                        // null: the math runs in the event loop
   std::vector<TaskPool::Ticket> step_task_;  // each worker's step in flight on the pool
   bool round_in_flight_ = false;
+  // Failures since a local step last completed, and when it did: a run whose workers fail faster
+  // than they step would otherwise go on forever.
+  static constexpr std::int64_t kMaxFailuresWithoutProgress = 1'000'000;
+  std::int64_t failures_since_progress_ = 0;
+  SimTime since_last_progress_;
   // Rounds do not include every worker (failures or sampling): metrics at round ends only.
   bool partial_rounds_ = false;
   bool finished_ = false;
   std::int64_t last_round_step_ = 0;
+  SimTime last_round_time_;  // when the latest round ended, with the traffic counted by then
+  std::int64_t rounds_at_last_round_ = 0;
+  double bytes_at_last_round_ = 0.0;
   std::map<std::int64_t, int> snapshots_taken_;
   // Overlapped rounds.
   std::vector<int> everyone_;

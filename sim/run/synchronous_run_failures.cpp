@@ -2,6 +2,8 @@
 // without it, and it rejoins from an average. See synchronous_run.hpp.
 #include "sim/run/synchronous_run.hpp"
 
+#include <fmt/format.h>
+
 namespace sgdsim {
 
 void SynchronousRun::schedule_next_outage(int worker) {
@@ -39,6 +41,14 @@ void SynchronousRun::fail(int worker, SimTime downtime) {
       break;
   }
   ++times.failures;
+  if (++failures_since_progress_ > kMaxFailuresWithoutProgress) {
+    stall(
+        fmt::format("{} failures and no local step completed since simulated {:.6g} s: workers "
+                    "fail faster than they finish a step (see availability.mtbf and the step "
+                    "time)",
+                    failures_since_progress_, since_last_progress_.seconds()));
+    return;
+  }
   state_[worker] = State::down;
   since_[worker] = now;
   engine_.schedule_after(downtime, [this, worker] { repair(worker); });

@@ -50,6 +50,9 @@ void SynchronousRun::finish_overlapped_round(std::int64_t step, const Collective
   algorithm_.complete_delayed_round(step, everyone_);
   last_round_step_ = step;
   add_round_traffic(cost);
+  last_round_time_ = engine_.now();
+  rounds_at_last_round_ = result_.comm_rounds;
+  bytes_at_last_round_ = result_.bytes_sent;
   const SimTime now = engine_.now();
   std::vector<int> unblocked;
   for (int w = 0; w < algorithm_.workers(); ++w) {

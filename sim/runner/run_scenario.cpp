@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
+#include <sstream>
+#include <stdexcept>
 #include <string_view>
 
 #include "models/data/csv.hpp"
@@ -24,10 +27,13 @@
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
 #include "sim/output/chrome_trace.hpp"
+#include "sim/output/directory_lock.hpp"
 #include "sim/output/metrics_writer.hpp"
 #include "sim/output/progress.hpp"
 #include "sim/run/async_run.hpp"
+#include "sim/runner/input_fingerprints.hpp"
 #include "sim/runner/memory_guard.hpp"
+#include "sim/scenario/units.hpp"
 
 namespace sgdsim {
 namespace {
@@ -74,6 +80,75 @@ TrainTestData<Scalar> load_data(const Scenario& s, double memory_limit) {
 
 [[noreturn]] void bad_scenario(const Scenario& s, const std::string& key, const std::string& what) {
   throw problem_with(s, key, what);
+}
+
+// Rounds a run will take: exact for a fixed interval, at most one per step otherwise (async_sgd:
+// one gradient per worker step).
+double planned_rounds(const Scenario& s, bool async) {
+  const auto steps = static_cast<double>(s.steps);
+  if (async) return steps * s.workers;
+  const IntervalKind kind = s.algorithm.interval_schedule.kind;
+  if (kind == IntervalKind::fixed || kind == IntervalKind::theory) {
+    return std::ceil(steps / static_cast<double>(s.algorithm.interval));
+  }
+  return steps;
+}
+
+// A trace holds a span per local step and about 2N + 4 per round: refused before the run when
+// even that lower estimate passes output.trace_limit (an accidental `steps: 1e9` would otherwise
+// write gigabytes a minute).
+void check_trace_fits(const Scenario& s, bool async) {
+  if (!s.output.trace) return;
+  const double spans = static_cast<double>(s.steps) * s.workers +
+                       (async ? 0.0 : planned_rounds(s, async) * (2.0 * s.workers + 4));
+  const double bytes = spans * ChromeTraceWriter::kMinBytesPerSpan;
+  if (bytes <= s.output.trace_limit_bytes) return;
+  bad_scenario(s, "output.trace",
+               fmt::format("trace.json would take at least {:.3g} GB ({} workers × {} steps), more "
+                           "than output.trace_limit ({:.3g} GB); set output.trace: false, or raise "
+                           "output.trace_limit",
+                           bytes / 1e9, s.workers, s.steps, s.output.trace_limit_bytes / 1e9));
+}
+
+// The simulated clock (int64 ns) holds 292 years. A run whose steps and rounds alone would take
+// longer is refused here, at the keys that make it so, instead of overflowing mid-run.
+void check_simulated_time_fits(const Scenario& s, const ComputeModel& compute,
+                               double flops_per_step, Network& network, double payload,
+                               bool async) {
+  constexpr double kClockSeconds = 9.2e9;
+  double slowest = 1.0;  // the slowest worker's step-time multiplier
+  for (double speed : compute.speed_factors()) slowest = std::max(slowest, 1.0 / speed);
+  slowest *= 1.0 + s.compute.stragglers.probability * (s.compute.stragglers.slowdown - 1.0);
+  double step_s = s.compute.mean.seconds();
+  if (s.compute.kind == "flops") {
+    step_s = flops_per_step / (s.compute.flops_per_second * s.compute.efficiency);
+  } else if (s.compute.kind == "empirical") {
+    step_s = 0.0;  // its file's values are checked where they are read
+  }
+  double round_s = 0.0;
+  try {
+    round_s = network.allreduce_cost(all_workers(s.workers), payload).duration.seconds();
+  } catch (const std::overflow_error&) {
+    round_s = std::numeric_limits<double>::infinity();
+  }
+  const auto steps = static_cast<double>(s.steps);
+  const double rounds = planned_rounds(s, async);
+  const double steps_s = steps * step_s * slowest;
+  const double rounds_s = rounds * round_s;
+  if (steps_s + rounds_s <= kClockSeconds) return;
+  if (steps_s >= rounds_s) {
+    bad_scenario(s, s.key_locations.count("compute.mean") ? "compute.mean" : "steps",
+                 fmt::format("{} steps of about {:.3g} s each would simulate {:.3g} s, beyond the "
+                             "simulated clock's {:.3g} s (292 years); shorten the steps or their "
+                             "time",
+                             s.steps, step_s * slowest, steps_s, kClockSeconds));
+  }
+  const std::string key =
+      s.key_locations.count("network.payload") ? "network.payload" : "network.bandwidth";
+  bad_scenario(s, key,
+               fmt::format("{:.0f} rounds of about {:.3g} s each (a {:.3g}-byte payload) would "
+                           "simulate {:.3g} s, beyond the simulated clock's {:.3g} s (292 years)",
+                           rounds, round_s, payload, rounds_s, kClockSeconds));
 }
 
 template <class Scalar>
@@ -216,12 +291,17 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
     bad_scenario(s, "algorithm.while_waiting",
                  "local_steps is modelled without failures and without network.overlap");
   }
+  check_simulated_time_fits(s, compute, objective->flops_per_gradient(batch), *network, payload,
+                            async);
+  check_trace_fits(s, async);
   const ClusterTiming timing{&compute, &*network, payload, availability ? &*availability : nullptr,
                              s.network.overlap};
 
+  if (options.check_only) return {};
   // Input is known good from here on; only now does the output directory appear.
   const fs::path out(options.out_dir);
   fs::create_directories(out);
+  const DirectoryLock lock(out.string());
   // Outputs of an earlier run into the same directory would mix with ours; a stale summary.json
   // would even mark this run complete.
   for (const char* name : {"summary.json", "metrics.csv", "trace.json", "model.csv"}) {
@@ -236,7 +316,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
     std::optional<ChromeTraceWriter> trace;
     if (s.output.trace) {
       trace.emplace((out / "trace.json").string(), s.name, s.workers, s.network.collective,
-                    !s.network.overlap);
+                    !s.network.overlap, s.output.trace_limit_bytes);
       observers.add(&*trace);
     }
     std::optional<ProgressReporter> progress;
@@ -252,15 +332,22 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
                          options.threads, s.eval.step_averages);
       outcome.result = run.run();
     }
+    metrics.close();
+    if (trace) {
+      trace->close();
+      outcome.facts.trace_truncated = trace->truncated();
+    }
   }
   if (s.output.model) {
-    std::ofstream model_out(out / "model.csv");
+    std::ostringstream model_text;
     if (async) {
-      async_algorithm->write_model(model_out);
+      async_algorithm->write_model(model_text);
     } else {
-      algorithm->write_average(model_out);
+      algorithm->write_average(model_text);
     }
-    if (!model_out) throw std::runtime_error("cannot write " + (out / "model.csv").string());
+    OutputFile model_out((out / "model.csv").string());
+    model_out.write(model_text.str());
+    model_out.close();
   }
 
   RunFacts& facts = outcome.facts;
@@ -284,6 +371,7 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   facts.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   outcome.summary = summary_json(s, outcome.result, facts);
+  outcome.summary["inputs"] = input_fingerprints(s);
   write_file_atomically((out / "summary.json").string(), outcome.summary.dump(2) + "\n");
   return outcome;
 }

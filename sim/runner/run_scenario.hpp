@@ -19,6 +19,9 @@ struct RunOptions {
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler to interrupt
   // Bytes the run may hold (data and replicas); 0: whatever the machine has available then
   double memory_limit_bytes = 0;
+  // Read the data and run every check a run makes, then stop before writing anything
+  // (`sgdsim validate`): whatever passes here is refused by no later check before simulating.
+  bool check_only = false;
 };
 
 struct RunOutcome {

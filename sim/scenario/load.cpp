@@ -14,6 +14,7 @@
 #include "sim/algorithms/interval_schedule.hpp"
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/collectives.hpp"
+#include "sim/scenario/input_files.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/section_readers.hpp"
 #include "sim/scenario/yaml_reader.hpp"
@@ -41,10 +42,24 @@ void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics
   std::vector<std::string> keys;
   std::stringstream stream(path);
   for (std::string key; std::getline(stream, key, '.');) keys.push_back(key);
+  if (path.back() == '.' || std::find(keys.begin(), keys.end(), "") != keys.end()) {
+    throw ConfigError(
+        {fmt::format("--set '{}': the key path '{}' has an empty key (two dots, or "
+                     "a dot at an end)",
+                     assignment, path)});
+  }
   YAML::Node node;
   node.reset(root);
+  std::string walked;
   for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    walked += (walked.empty() ? "" : ".") + keys[i];
     YAML::Node child = node[keys[i]];
+    if (child.IsDefined() && !child.IsNull() && !child.IsMap()) {
+      throw ConfigError(
+          {fmt::format("--set '{}': '{}' is a value, not a section, so it has no "
+                       "key '{}'",
+                       assignment, walked, keys[i + 1])});
+    }
     if (!child.IsMap()) child = YAML::Node(YAML::NodeType::Map);
     node.reset(child);
   }
@@ -88,6 +103,16 @@ void include_cluster(YAML::Node& root, const std::string& source, Diagnostics& d
   if (std::filesystem::is_directory(file)) {  // yaml-cpp would throw std::ios_base::failure
     diagnostics.error(reference.Mark(), "cluster",
                       fmt::format("'{}' is a directory; expected a cluster file", file));
+    return;
+  }
+  if (auto problem = input_file_problem(file)) {
+    diagnostics.error(reference.Mark(), "cluster", *problem);
+    return;
+  }
+  if (std::filesystem::file_size(file) > kMaxScenarioFileBytes) {
+    diagnostics.error(reference.Mark(), "cluster",
+                      fmt::format("'{}' is larger than {} MiB: not a cluster file", file,
+                                  kMaxScenarioFileBytes >> 20));
     return;
   }
   YAML::Node cluster;
@@ -183,16 +208,13 @@ void read_partition(Section& s, DataSpec& d, const ModelSpec& model) {
 
 // A data file that is not there is reported now, at its key, rather than when a run starts.
 void check_data_path(Section& s, const char* key, const std::string& path, bool directory) {
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (!std::filesystem::exists(status)) {
-    s.error(key, fmt::format("'{}' does not exist", path));
-  } else if (directory && !std::filesystem::is_directory(status)) {
-    s.error(key, fmt::format("'{}' is not a directory (expected the directory of the "
-                             "train-*/t10k-* IDX files)",
-                             path));
-  } else if (!directory && std::filesystem::is_directory(status)) {
-    s.error(key, fmt::format("'{}' is a directory; expected a data file", path));
+  if (auto problem = input_file_problem(path, directory)) {
+    if (directory && std::filesystem::exists(path) && !std::filesystem::is_directory(path)) {
+      *problem += " (expected the directory of the train-*/t10k-* IDX files)";
+    } else if (!directory && std::filesystem::is_directory(path)) {
+      *problem = fmt::format("'{}' is a directory; expected a data file", path);
+    }
+    s.error(key, *problem);
   }
 }
 
@@ -239,6 +261,23 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
     if (auto v = s.real("separation", 0.0, 1e6)) g.separation = *v;
   }
   s.finish();
+}
+
+// A step of mean length c survives failures of mean gap m with probability e^{−c/m}: past
+// c/m = 20 (1 in 5·10⁸) no step would ever complete, and the run would spin through failures.
+// Compute kinds whose mean is known only once data are read (empirical, flops) are caught by the
+// run's own stall detection instead.
+void check_progress_possible(Section& s, const Scenario& scenario) {
+  const auto& mtbf = scenario.availability.mean_time_between_failures;
+  const std::string& kind = scenario.compute.kind;
+  if (!mtbf || mtbf->ns() <= 0 || kind == "empirical" || kind == "flops") return;
+  const double ratio = scenario.compute.mean.seconds() / mtbf->seconds();
+  if (ratio > 20.0) {
+    s.error("mtbf", fmt::format("a worker fails every {} s on average, but a step takes {} s "
+                                "(compute.mean): a step would complete with probability e^-{:.3g}, "
+                                "so the run could not progress; mtbf must exceed compute.mean/20",
+                                mtbf->seconds(), scenario.compute.mean.seconds(), ratio));
+  }
 }
 
 // x̄_t is the average of every worker's model after its t-th step: defined when every round
@@ -302,6 +341,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   }
   if (auto s = top.section("availability")) {
     read_availability(*s, scenario.availability, scenario.workers, diagnostics);
+    check_progress_possible(*s, scenario);
   }
   if (auto s = top.section("eval")) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
@@ -315,6 +355,13 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   if (auto s = top.section("output")) {
     if (auto v = s->boolean("trace")) scenario.output.trace = *v;
     if (auto v = s->boolean("model")) scenario.output.model = *v;
+    if (auto v = s->size("trace_limit")) {
+      if (*v < 4096) {
+        s->error("trace_limit", "must be at least 4KiB");
+      } else {
+        scenario.output.trace_limit_bytes = *v;
+      }
+    }
     s->finish();
   }
   top.finish();
@@ -354,6 +401,13 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
   if (std::filesystem::is_directory(path)) {
     throw ConfigError({fmt::format("{}: is a directory, not a scenario file", path)});
+  }
+  if (auto problem = input_file_problem(path)) {
+    throw ConfigError({fmt::format("{}: {}", path, *problem)});
+  }
+  if (std::filesystem::file_size(path) > kMaxScenarioFileBytes) {
+    throw ConfigError({fmt::format("{}: larger than {} MiB: not a scenario file", path,
+                                   kMaxScenarioFileBytes >> 20)});
   }
   std::ifstream in(path);
   if (!in) throw ConfigError({fmt::format("{}: cannot open the scenario file", path)});

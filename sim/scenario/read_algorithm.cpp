@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -57,6 +59,19 @@ void read_interval_list(Section& s, IntervalScheduleSpec& schedule, std::int64_t
   if (list.size() == 0) s.error("interval", "an empty list; expected [from_step, interval] pairs");
 }
 
+// `Theory`, `THEORY`: the one word these keys take besides numbers, in another case.
+bool misspelt_theory(Section& s, const char* key) {
+  if (!s.has(key) || !s.node()[key].IsScalar()) return false;
+  std::string word = s.node()[key].Scalar();
+  std::transform(word.begin(), word.end(), word.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (word != "theory" || s.node()[key].Scalar() == "theory") return false;
+  s.text(key);
+  s.error(key, fmt::format("expected a number or theory, got '{}' (did you mean 'theory'?)",
+                           s.node()[key].Scalar()));
+  return true;
+}
+
 // `algorithm.interval`: an integer, `theory`, {kind: post_local | adaptive, ...} or a list.
 void read_interval(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps) {
   IntervalScheduleSpec& schedule = a.interval_schedule;
@@ -70,6 +85,7 @@ void read_interval(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps
     s.integer("interval", 1, kMaxSteps, a.kind != "gossip" && a.kind != "async_sgd");
     return;
   }
+  if (!theory && misspelt_theory(s, "interval")) return;
   const YAML::Node node = s.node()["interval"];
   if (theory) {
     s.text("interval");
@@ -128,6 +144,7 @@ void read_lr(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps) {
   a.lr_theory = s.has("lr") && s.node()["lr"].IsScalar() && s.node()["lr"].Scalar() == "theory";
   if (s.has("lr_constant") && !a.lr_theory) s.error("lr_constant", "only used with lr: theory");
   if (!a.lr_theory) {
+    if (misspelt_theory(s, "lr")) return;
     if (auto v = s.real("lr", 0.0, 1e6, true, true)) a.lr = *v;
     return;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/cluster/compute_model.hpp"
+#include "sim/scenario/input_files.hpp"
 #include "sim/scenario/section_readers.hpp"
 
 namespace sgdsim {
@@ -169,8 +170,8 @@ void read_compute(yaml::Section s, ComputeSpec& c, int workers, yaml::Diagnostic
   if (uses("path")) {
     if (auto v = s.text("path", true)) {
       c.path = resolve_path(*v, diagnostics.file_of(s.child_path("path")));
-      if (!std::filesystem::is_regular_file(c.path)) {
-        s.error("path", fmt::format("no step-time file '{}'", c.path));
+      if (auto problem = input_file_problem(c.path)) {
+        s.error("path", fmt::format("step-time file: {}", *problem));
       }
     }
   }

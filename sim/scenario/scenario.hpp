@@ -47,6 +47,9 @@ struct EvalSpec {
 struct OutputSpec {
   bool trace = true;
   bool model = true;
+  // trace.json's largest size: a run whose trace is estimated larger is refused, and a trace that
+  // grows past it anyway (failures are not known in advance) stops there, marked in summary.json.
+  double trace_limit_bytes = 1024.0 * 1024 * 1024;
 };
 
 // `sweep:` — many runs of one scenario: the cartesian product of the `grid` axes (key paths as

@@ -227,6 +227,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   j["eval"]["step_averages"] = s.eval.step_averages;
   j["output"]["trace"] = s.output.trace;
   j["output"]["model"] = s.output.model;
+  j["output"]["trace_limit"] = format_size(s.output.trace_limit_bytes);
   return j;
 }
 

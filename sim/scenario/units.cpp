@@ -76,9 +76,13 @@ std::string format_with_units(double value, const std::array<Unit, N>& units, st
 
 }  // namespace
 
+std::optional<double> parse_duration_seconds(std::string_view text) {
+  return parse_with_units(text, kDurationUnits);
+}
+
 std::optional<SimTime> parse_duration(std::string_view text) {
-  const auto seconds = parse_with_units(text, kDurationUnits);
-  if (!seconds || *seconds > 9e9) return std::nullopt;  // beyond ~285 years of simulated time
+  const auto seconds = parse_duration_seconds(text);
+  if (!seconds || *seconds > kMaxDurationSeconds) return std::nullopt;
   return SimTime::from_seconds(*seconds);
 }
 

@@ -241,8 +241,13 @@ std::optional<SimTime> Section::duration(const char* key, bool required) {
     value = node.Scalar() == "0" ? SimTime::zero() : parse_duration(node.Scalar());
   }
   if (!value) {
-    diagnostics_->error(node.Mark(), child_path(key),
-                        fmt::format("expected {}, got {}", duration_units_help(), shown(node)));
+    const auto seconds = node.IsScalar() ? parse_duration_seconds(node.Scalar()) : std::nullopt;
+    diagnostics_->error(
+        node.Mark(), child_path(key),
+        seconds ? fmt::format("{} is out of range: a duration must be at most {:g} s (the "
+                              "simulated clock ends at about 292 years)",
+                              node.Scalar(), kMaxDurationSeconds)
+                : fmt::format("expected {}, got {}", duration_units_help(), shown(node)));
   }
   return value;
 }

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "models/data/dataset.hpp"
+#include "sim/output/directory_lock.hpp"
 #include "sim/output/summary.hpp"
+#include "sim/runner/input_fingerprints.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
 #include "sim/sweep/sweep_tables.hpp"
@@ -29,6 +31,7 @@ nlohmann::json finished_summary(const fs::path& dir, const Scenario& scenario) {
   const auto status = summary.value("status", std::string());
   if (status != "ok" && status != "diverged") return nullptr;
   if (summary["scenario"] != nlohmann::json(scenario_to_json(scenario))) return nullptr;
+  if (summary["inputs"] != input_fingerprints(scenario)) return nullptr;  // an input file changed
   return summary;
 }
 
@@ -45,6 +48,7 @@ std::string describe(const SweepPlan& plan, const SweepRun& run) {
 SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   const fs::path out(options.out_dir);
   fs::create_directories(out / "runs");
+  const DirectoryLock lock(out.string());
   std::vector<SweepRunRecord> records(plan.runs.size());
   std::vector<std::size_t> pending;
   SweepOutcome outcome;
@@ -79,20 +83,21 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
         RunOutcome result = run_scenario(run.scenario, run_options);
         record.status = to_string(result.result.status);
         record.summary = nlohmann::json::parse(result.summary.dump());
+        if (result.result.status == RunStatus::stalled) error = result.result.stall_reason;
       } catch (const ConfigError& e) {
         error = e.messages().front();
       } catch (const std::exception& e) {  // DataError, an output that cannot be written
         error = e.what();
       }
       if (!error.empty()) {
-        record.status = "error";
+        if (record.status != "stalled") record.status = "error";
         record.error = error;
       }
       const std::lock_guard lock(mutex);
       ++finished;
       if (record.status == "ok" || record.status == "diverged") ++outcome.ran;
       if (record.status == "diverged") ++outcome.diverged;
-      if (record.status == "error") ++outcome.failed;
+      if (record.status == "error" || record.status == "stalled") ++outcome.failed;
       if (!options.quiet || !error.empty()) {
         std::string result = record.status;
         if (record.summary.is_object() && record.summary["final_train_loss"].is_number()) {

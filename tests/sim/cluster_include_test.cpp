@@ -81,5 +81,5 @@ TEST_CASE("a cluster file may not set the algorithm, and a missing one is report
   CHECK_THAT(first_error(dir.write("s.yaml", scenario_with(""))),
              Contains("two.yaml:2:1: steps") && Contains("may only set"));
   CHECK_THAT(first_error(dir.file("s.yaml"), {"cluster=clusters/none.yaml"}),
-             Contains("cluster") && Contains("cannot open") && Contains("none.yaml"));
+             Contains("cluster") && Contains("does not exist") && Contains("none.yaml"));
 }
