@@ -53,10 +53,17 @@ std::vector<SimTime> load_step_times_csv(const std::string& path) {
     const std::string_view cell = cells[column];
     double seconds = 0.0;
     const auto [ptr, error] = std::from_chars(cell.data(), cell.data() + cell.size(), seconds);
-    if (error != std::errc() || ptr != cell.data() + cell.size() || !std::isfinite(seconds) ||
-        seconds <= 0.0 || seconds > 1e6) {
+    const bool number = error == std::errc() && ptr == cell.data() + cell.size();
+    if (!number || std::isnan(seconds) || seconds <= 0.0) {
       throw DataError(fmt::format("{}:{}: '{}' is not a step time in seconds (a number above 0)",
                                   path, line_number, cell));
+    }
+    // The same range as a scenario's durations: whole nanoseconds on the simulated clock.
+    if (seconds > 1e6 || seconds < 1e-9) {
+      throw DataError(
+          fmt::format("{}:{}: {} s is out of range: a step time must be from 1 ns "
+                      "(the simulated clock's resolution) to 1e6 s",
+                      path, line_number, cell));
     }
     times.push_back(SimTime::from_seconds(seconds));
   };

@@ -143,8 +143,8 @@ void check_simulated_time_fits(const Scenario& s, const ComputeModel& compute,
                              "time",
                              s.steps, step_s * slowest, steps_s, kClockSeconds));
   }
-  const std::string key =
-      s.key_locations.count("network.payload") ? "network.payload" : "network.bandwidth";
+  // An explicit payload is the likelier mistake; with payload: auto it is the bandwidth.
+  const std::string key = s.network.payload_bytes ? "network.payload" : "network.bandwidth";
   bad_scenario(s, key,
                fmt::format("{:.0f} rounds of about {:.3g} s each (a {:.3g}-byte payload) would "
                            "simulate {:.3g} s, beyond the simulated clock's {:.3g} s (292 years)",
@@ -251,7 +251,13 @@ RunOutcome run_typed(const Scenario& s, const RunOptions& options) {
   // The flops compute kind times a step by the model's FLOPs for one mini-batch (`full`: a shard).
   const auto batch = s.algorithm.batch_size > 0 ? s.algorithm.batch_size
                                                 : static_cast<std::int64_t>(smallest_shard);
-  ComputeModel compute(s.compute, s.workers, s.seed, objective->flops_per_gradient(batch));
+  std::optional<ComputeModel> compute_model;
+  try {
+    compute_model.emplace(s.compute, s.workers, s.seed, objective->flops_per_gradient(batch));
+  } catch (const DataError& e) {  // the step-time file's own message, at the key that names it
+    bad_scenario(s, "compute.path", e.what());
+  }
+  ComputeModel& compute = *compute_model;
   std::optional<Network> network;
   // async_sgd talks to a parameter server: the parameter_server collective's topology has one.
   NetworkSpec network_spec = s.network;

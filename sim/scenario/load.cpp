@@ -280,6 +280,68 @@ void check_progress_possible(Section& s, const Scenario& scenario) {
   }
 }
 
+// YAML that yaml-cpp reads without complaint but sgdsim would misread: merge keys (`<<: *base`,
+// expanded here as YAML 1.1 defines them: the merged mapping's keys, unless written beside it),
+// tags (`!!int 0.1` would silently read as 0.1), and nesting far beyond any scenario's.
+void check_yaml_features(YAML::Node node, const std::string& path, int depth,
+                         Diagnostics& diagnostics) {
+  constexpr int kMaxDepth = 32;
+  if (depth > kMaxDepth) {
+    diagnostics.error(
+        node.Mark(), path.empty() ? "(top level)" : path,
+        fmt::format("nested more than {} levels deep; a scenario nests a few", kMaxDepth));
+    return;
+  }
+  std::string tag = node.Tag();
+  if (!tag.empty() && tag != "?" && tag != "!") {
+    if (tag.rfind("tag:yaml.org,2002:", 0) == 0) tag = "!!" + tag.substr(18);
+    diagnostics.error(node.Mark(), path.empty() ? "(top level)" : path,
+                      fmt::format("YAML tags such as '{}' are not used by sgdsim (they would be "
+                                  "ignored); remove it",
+                                  tag));
+  }
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      check_yaml_features(node[i], fmt::format("{}[{}]", path, i), depth + 1, diagnostics);
+    }
+    return;
+  }
+  if (!node.IsMap()) return;
+  if (const YAML::Node merged = node["<<"]; merged.IsDefined()) {
+    std::vector<YAML::Node> sources;
+    if (merged.IsMap()) sources.push_back(merged);
+    if (merged.IsSequence()) {
+      for (const auto& item : merged) sources.push_back(item);
+    }
+    node.remove("<<");
+    for (const YAML::Node& source : sources) {
+      if (!source.IsMap()) {
+        diagnostics.error(merged.Mark(), path.empty() ? "<<" : path + ".<<",
+                          "a merge key takes a mapping (or a list of mappings), such as *base");
+        continue;
+      }
+      for (const auto& entry : source) {
+        if (!node[entry.first.Scalar()].IsDefined()) node[entry.first.Scalar()] = entry.second;
+      }
+    }
+  }
+  if (depth == 0) {  // `x-…` keys hold anchors for merge keys (as in Compose files): not read
+    std::vector<std::string> holders;
+    for (const auto& entry : node) {
+      if (entry.first.IsScalar() && entry.first.Scalar().rfind("x-", 0) == 0) {
+        holders.push_back(entry.first.Scalar());
+      }
+    }
+    for (const std::string& key : holders) node.remove(key);
+  }
+  for (auto entry : node) {
+    if (!entry.first.IsScalar()) continue;  // the section's reader refuses it (Section::finish)
+    const std::string key = entry.first.Scalar();
+    check_yaml_features(entry.second, path.empty() ? key : path + "." + key, depth + 1,
+                        diagnostics);
+  }
+}
+
 // x̄_t is the average of every worker's model after its t-th step: defined when every round
 // includes every worker and each worker's t-th step is one step.
 void check_step_averages(Section& s, const Scenario& scenario) {
@@ -378,12 +440,25 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
                             const std::vector<std::string>& overrides) {
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      const YAML::Mark mark = documents[1].Mark();
+      throw ConfigError(
+          {fmt::format("{}:{}: a second YAML document (after '---'): a scenario is "
+                       "one document; split it into two files",
+                       source, mark.line + 1)});
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::Exception& e) {
+    // yaml-cpp's recursion guard reports itself as "bad file"; the text is already in memory.
+    const std::string what =
+        e.msg == "bad file" ? "nested too deeply for the parser (a scenario nests a few levels)"
+                            : e.msg;
     throw ConfigError({fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1,
-                                   e.mark.column + 1, e.msg)});
+                                   e.mark.column + 1, what)});
   }
   Diagnostics diagnostics(source);
+  check_yaml_features(root, "", 0, diagnostics);
   for (const auto& duplicate : duplicate_keys(root)) {
     diagnostics.error(
         duplicate.mark, duplicate.path,

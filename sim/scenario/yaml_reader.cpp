@@ -343,6 +343,11 @@ void Section::finish() {
   if (!node_.IsMap()) return;
   std::vector<std::string> known(known_.begin(), known_.end());
   for (const auto& entry : node_) {
+    if (!entry.first.IsScalar()) {  // `? [a, b]`: a complex key, which no section has
+      diagnostics_->error(entry.first.Mark(), path_.empty() ? "(top level)" : path_,
+                          "a key must be a plain word, not a list or a mapping");
+      continue;
+    }
     const std::string key = entry.first.Scalar();
     if (known_.count(key)) continue;
     std::string suggestion;

@@ -348,3 +348,21 @@ TEST_CASE("the resolved scenario that validate prints loads back to the same sce
     CHECK(again.network.payload_bytes == scenario.network.payload_bytes);
   }
 }
+
+TEST_CASE("YAML merge keys merge, the keys written beside them win, and x- keys hold anchors",
+          "[sim][scenario]") {
+  const std::string text = R"(x-base: &base {kind: local_sgd, interval: 4, lr: 0.1, batch_size: 4}
+name: merged
+workers: 2
+steps: 20
+algorithm:
+  <<: *base
+  lr: 0.3
+model: {kind: softmax}
+data: {kind: synthetic, samples: 100, features: 3, classes: 2}
+)";
+  const Scenario s = sgdsim::load_scenario_text(text, "test.yaml");
+  CHECK(s.algorithm.interval == 4);
+  CHECK(s.algorithm.batch_size == 4);
+  CHECK(s.algorithm.lr == 0.3);
+}
