@@ -121,12 +121,18 @@ class CsvReader {
 }  // namespace
 
 template <class Scalar>
-Dataset<Scalar> load_csv(const std::string& path, Task task) {
-  const std::string content = read_data_file(path);
+Dataset<Scalar> load_csv(const std::string& path, Task task, std::uint64_t max_bytes) {
+  // The header alone first: a file whose first line is wrong is refused before its body is read.
+  std::string header = read_first_line(path);
+  if (header.starts_with("\xEF\xBB\xBF")) header.erase(0, 3);
+  if (!header.empty() && header.find(',') == std::string::npos) {
+    throw DataError(path + ":1: the header has 1 column; need the features, then the label");
+  }
+  const std::string content = read_data_file(path, max_bytes);
   return CsvReader(path, task).read<Scalar>(content);
 }
 
-template Dataset<float> load_csv<float>(const std::string&, Task);
-template Dataset<double> load_csv<double>(const std::string&, Task);
+template Dataset<float> load_csv<float>(const std::string&, Task, std::uint64_t);
+template Dataset<double> load_csv<double>(const std::string&, Task, std::uint64_t);
 
 }  // namespace sgdsim

@@ -56,8 +56,13 @@ TrainTestData<Scalar> load_data(const Scenario& s, double memory_limit) {
     data = make_synthetic<Scalar>(d.synthetic, derive_seed(s.seed, "data"));
   } else if (d.kind == "csv") {
     const Task task = find_model(s.model.kind)->task;
-    data.train = load_csv<Scalar>(d.path, task);
-    if (!d.test_path.empty()) data.test = load_csv<Scalar>(d.test_path, task);
+    // The file's text is held while it is parsed: it alone must fit in what the run may use.
+    const std::uint64_t max_bytes =
+        memory_limit > 0
+            ? std::min<std::uint64_t>(kMaxDataFileBytes, static_cast<std::uint64_t>(memory_limit))
+            : kMaxDataFileBytes;
+    data.train = load_csv<Scalar>(d.path, task, max_bytes);
+    if (!d.test_path.empty()) data.test = load_csv<Scalar>(d.test_path, task, max_bytes);
   } else if (d.kind == "libsvm") {
     LibsvmOptions options{find_model(s.model.kind)->task, d.features, d.limit, d.test_limit};
     if (memory_limit > 0) {

@@ -207,3 +207,25 @@ TEST_CASE("a data path naming a FIFO or a device is refused at once, at its key"
                        " run /dev/stdin --out out < /dev/zero 2>err.txt") == 2);
   CHECK_THAT(read_file(dir / "err.txt"), Catch::Contains("not a regular file"));
 }
+
+TEST_CASE("a data file larger than the memory a run may use is refused before it is read",
+          "[sim][reliability][cli]") {
+  const TempDir dir("big_csv");
+  std::string csv = "a,b,label\n";
+  while (csv.size() < 3'000'000) csv += "0.25,0.5,1\n";
+  dir.write("big.csv", csv);
+  dir.write("bad_header.csv", "label\n" + csv.substr(10));
+  std::string text = kSmall;
+  text.replace(text.find("data: {kind: synthetic, samples: 400, features: 5, classes: 3}"), 62,
+               "data: {kind: csv, path: big.csv}");
+  dir.write("run.yaml", text);
+  CHECK(shell(dir, sgdsim_binary() + " run run.yaml --out out --memory-limit 1MB 2>err.txt") == 2);
+  CHECK_THAT(read_file(dir / "err.txt"), Catch::Contains("data.path:") &&
+                                             Catch::Contains("big.csv' holds") &&
+                                             Catch::Contains("more than the 1000000 bytes"));
+  text.replace(text.find("big.csv"), 7, "bad_header.csv");
+  dir.write("run.yaml", text);
+  CHECK(shell(dir, sgdsim_binary() + " validate run.yaml 2>err.txt >/dev/null") == 2);
+  CHECK_THAT(read_file(dir / "err.txt"),
+             Catch::Contains("bad_header.csv:1: the header has 1 column"));
+}
