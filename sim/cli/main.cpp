@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -108,7 +109,16 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
 
 int sweep_command(const std::string& scenario_path, const std::string& out_dir,
                   const std::vector<std::string>& overrides, int jobs, bool quiet) {
-  const sgdsim::SweepPlan plan = sgdsim::plan_sweep(scenario_path, overrides);
+  const auto started = std::chrono::steady_clock::now();
+  auto last_report = started;
+  const auto report = [&](std::size_t done, std::size_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (quiet || now - last_report < std::chrono::seconds(2)) return;
+    last_report = now;
+    std::fprintf(stderr, "%s: validated %zu of %zu sweep points\n", scenario_path.c_str(), done,
+                 total);
+  };
+  const sgdsim::SweepPlan plan = sgdsim::plan_sweep(scenario_path, overrides, report);
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   sgdsim::SweepOptions options;

@@ -28,7 +28,8 @@ std::string describe(const std::vector<SweepAxis>& axes, const std::vector<std::
 
 }  // namespace
 
-SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& overrides) {
+SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& overrides,
+                     const std::function<void(std::size_t, std::size_t)>& progress) {
   SweepPlan plan;
   plan.spec = load_scenario_file(path, overrides).sweep;
   plan.points = 1;
@@ -70,6 +71,7 @@ SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& ov
       }
       plan.runs.push_back(std::move(run));
     }
+    if (progress) progress(point + 1, plan.points);
   }
   if (!problems.empty()) throw ConfigError(problems);
   return plan;

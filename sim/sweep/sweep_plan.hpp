@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct SweepPlan {
 // Loads `path` with `overrides` and every run of its sweep; throws ConfigError listing every run
 // whose scenario is invalid (each message prefixed with the run's values). A file without a
 // sweep section is a one-run sweep.
-SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& overrides);
+// `progress` (optional) hears (points validated, points) after each point: a sweep of 10⁵ points
+// takes a while to validate, and the CLI says so instead of sitting silent.
+SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& overrides,
+                     const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 }  // namespace sgdsim

@@ -229,3 +229,21 @@ TEST_CASE("a data file larger than the memory a run may use is refused before it
   CHECK_THAT(read_file(dir / "err.txt"),
              Catch::Contains("bad_header.csv:1: the header has 1 column"));
 }
+
+TEST_CASE("a full disk fails the run with the system's reason and leaves no summary",
+          "[sim][reliability][cli]") {
+  const TempDir dir("disk_full");
+  dir.write("run.yaml", kSmall);  // a trace of about 200 KB against a 64 KB file system
+  if (shell(dir, "mkdir -p full && mount -t tmpfs -o size=64k tmpfs full 2>/dev/null") != 0) {
+    WARN("cannot mount a tmpfs here (needs root): the full-disk case is not tried");
+    return;
+  }
+  const int rc = shell(dir, sgdsim_binary() + " run run.yaml --out full/out -q 2>err.txt");
+  const bool summary = fs::exists(dir / "full" / "out" / "summary.json");
+  const bool temporary = fs::exists(dir / "full" / "out" / "summary.json.tmp");
+  CHECK(shell(dir, "umount full") == 0);
+  CHECK(rc == 1);
+  CHECK_THAT(read_file(dir / "err.txt"), Catch::Contains("No space left on device"));
+  CHECK_FALSE(summary);
+  CHECK_FALSE(temporary);
+}

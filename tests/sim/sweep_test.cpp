@@ -271,3 +271,15 @@ TEST_CASE("linked axes set several keys together; the cluster key can be swept t
     CHECK_THAT(e.messages().front(), Catch::Contains("map of keys set together"));
   }
 }
+
+TEST_CASE("planning a sweep reports its progress point by point", "[sim][sweep]") {
+  const TempDir dir("sweep_progress");
+  std::vector<std::size_t> seen;
+  const auto plan =
+      sgdsim::plan_sweep(dir.write("s.yaml", kSweep), {}, [&](std::size_t done, std::size_t total) {
+        CHECK(total == 6);
+        seen.push_back(done);
+      });
+  CHECK(seen == std::vector<std::size_t>{1, 2, 3, 4, 5, 6});
+  CHECK(plan.points == 6);
+}
