@@ -2,9 +2,13 @@
 // nothing else. A scenario that loads must survive the JSON round trip (`sgdsim validate` prints
 // it, summary.json records it): the JSON loads back to a scenario whose JSON is the same. A sweep
 // that loads has at most 100000 points, and a small one is planned (every point loaded) like
-// `sgdsim sweep` does. Nothing is simulated and no data set is read.
+// `sgdsim sweep` does. A small scenario that loads is also checked as `sgdsim validate` checks it
+// (data read, every pre-simulation check) and then started as `sgdsim run` starts it, stopped
+// before its first event: whatever validate passes, run must not refuse (ConfigError or
+// DataError) before simulating.
 #include <cxxabi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +19,8 @@
 #include <string>
 #include <typeinfo>
 
+#include "models/data/dataset.hpp"
+#include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
 #include "sim/sweep/sweep_plan.hpp"
@@ -60,6 +66,7 @@ class Workspace {
   Workspace& operator=(const Workspace&) = delete;
 
   std::string scenario_path() const { return (root_ / "work" / "fuzz.yaml").string(); }
+  std::string out_dir() const { return (root_ / "out").string(); }
 
   void write_scenario(const std::string& text) const {
     std::ofstream out(scenario_path(), std::ios::binary | std::ios::trunc);
@@ -136,11 +143,45 @@ void check_sweep(const sgdsim::Scenario& scenario, const std::string& text) {
   for (const sgdsim::SweepRun& run : plan.runs) check_round_trip(run.scenario, run.scenario.source);
 }
 
+// Small enough to read its data and build its replicas for every input.
+bool small(const sgdsim::Scenario& s) {
+  return s.workers <= 16 && s.steps <= 100'000 && s.data.kind == "synthetic" &&
+         s.data.synthetic.samples <= 5'000 && s.data.synthetic.features <= 64 &&
+         s.data.synthetic.classes <= 16;
+}
+
+// `validate` passing and `run` refusing before it simulates would be two validations that
+// disagree: the run below is stopped before its first event.
+void check_validate_matches_run(const sgdsim::Scenario& scenario) {
+  sgdsim::RunOptions options;
+  options.check_only = true;
+  options.quiet = true;
+  try {
+    (void)sgdsim::run_scenario(scenario, options);
+  } catch (const sgdsim::ConfigError&) {
+    return;  // validate refuses it: run must too, which the same code path guarantees
+  } catch (const sgdsim::DataError&) {
+    return;
+  }
+  static const std::atomic<bool> stop{true};
+  options.check_only = false;
+  options.out_dir = workspace->out_dir();
+  options.stop_requested = &stop;
+  try {
+    (void)sgdsim::run_scenario(scenario, options);
+  } catch (const sgdsim::ConfigError& e) {
+    finding("validate passed what run refused", messages_of(e));
+  } catch (const sgdsim::DataError& e) {
+    finding("validate passed data that run refused", e.what());
+  }
+}
+
 void check_scenario(const std::string& text) {
   const std::string source = workspace->scenario_path();
   const sgdsim::Scenario scenario = sgdsim::load_scenario_text(text, source);
   check_round_trip(scenario, source);
   if (scenario.sweep.enabled()) check_sweep(scenario, text);
+  if (small(scenario)) check_validate_matches_run(scenario);
 }
 
 }  // namespace
