@@ -26,7 +26,8 @@ DirectoryLock::DirectoryLock(const std::string& directory) {
           "{} is in use by another sgdsim run or sweep; wait for it, or choose another --out",
           directory));
     }
-    throw std::runtime_error(fmt::format("cannot lock {}: {}", path, std::strerror(error)));
+    // A file system without flock (some network file systems): the run goes on unguarded rather
+    // than not at all.
   }
 }
 

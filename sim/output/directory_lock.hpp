@@ -10,7 +10,8 @@ namespace sgdsim {
 
 class DirectoryLock {
  public:
-  // Throws std::runtime_error naming the directory when another process holds it.
+  // Throws std::runtime_error naming the directory when another process holds it. Where the file
+  // system cannot lock (ENOLCK and kin, some network file systems), the directory is not locked.
   explicit DirectoryLock(const std::string& directory);
   ~DirectoryLock();
   DirectoryLock(const DirectoryLock&) = delete;

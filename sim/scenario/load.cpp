@@ -100,7 +100,8 @@ void include_cluster(YAML::Node& root, const std::string& source, Diagnostics& d
     return;
   }
   const std::string file = resolve_path(reference.Scalar(), source);
-  if (std::filesystem::is_directory(file)) {  // yaml-cpp would throw std::ios_base::failure
+  std::error_code link_error;  // a link loop: reported by input_file_problem below
+  if (std::filesystem::is_directory(file, link_error)) {  // yaml-cpp would throw ios_base::failure
     diagnostics.error(reference.Mark(), "cluster",
                       fmt::format("'{}' is a directory; expected a cluster file", file));
     return;
@@ -209,9 +210,11 @@ void read_partition(Section& s, DataSpec& d, const ModelSpec& model) {
 // A data file that is not there is reported now, at its key, rather than when a run starts.
 void check_data_path(Section& s, const char* key, const std::string& path, bool directory) {
   if (auto problem = input_file_problem(path, directory)) {
-    if (directory && std::filesystem::exists(path) && !std::filesystem::is_directory(path)) {
+    std::error_code error;  // a link loop makes the throwing overloads throw
+    const bool is_directory = std::filesystem::is_directory(path, error);
+    if (directory && std::filesystem::exists(path, error) && !is_directory) {
       *problem += " (expected the directory of the train-*/t10k-* IDX files)";
-    } else if (!directory && std::filesystem::is_directory(path)) {
+    } else if (!directory && is_directory) {
       *problem = fmt::format("'{}' is a directory; expected a data file", path);
     }
     s.error(key, *problem);
@@ -242,7 +245,7 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
     if (auto v = s.text("path")) {
       d.path = resolve_path(*v, source);
       check_data_path(s, "path", d.path, true);
-    } else if (!std::filesystem::is_directory(d.path)) {
+    } else if (std::error_code error; !std::filesystem::is_directory(d.path, error)) {
       s.error("kind", fmt::format("Fashion-MNIST is not in {}: install Debian's "
                                   "dataset-fashion-mnist (scripts/setup does), or set data.path",
                                   d.path));
@@ -474,7 +477,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
 }
 
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
-  if (std::filesystem::is_directory(path)) {
+  if (std::error_code error; std::filesystem::is_directory(path, error)) {
     throw ConfigError({fmt::format("{}: is a directory, not a scenario file", path)});
   }
   if (auto problem = input_file_problem(path)) {

@@ -203,6 +203,13 @@ TEST_CASE("a data path naming a FIFO or a device is refused at once, at its key"
                                                Catch::Contains("data.path:") &&
                                                Catch::Contains("is not a regular file"));
   }
+  CHECK(shell(dir, "ln -s loop loop") == 0);
+  std::string looped = kSmall;
+  looped.replace(looped.find("data: {kind: synthetic, samples: 400, features: 5, classes: 3}"), 62,
+                 "data: {kind: csv, path: loop}");
+  dir.write("run.yaml", looped);
+  CHECK(shell(dir, sgdsim_binary() + " validate run.yaml >/dev/null 2>err.txt") == 2);
+  CHECK_THAT(read_file(dir / "err.txt"), Catch::Contains("symbolic link that cannot be followed"));
   CHECK(shell(dir, "timeout 20 " + sgdsim_binary() +
                        " run /dev/stdin --out out < /dev/zero 2>err.txt") == 2);
   CHECK_THAT(read_file(dir / "err.txt"), Catch::Contains("not a regular file"));
