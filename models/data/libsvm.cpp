@@ -19,9 +19,6 @@
 namespace sgdsim {
 namespace {
 
-// The largest dense matrix of one file: a garbled index fails with a message that names it
-// instead of in operator new.
-constexpr std::uint64_t kMaxDenseBytes = std::uint64_t{1} << 34;
 // As for CSV: more classes almost surely means regression targets read as classes.
 constexpr std::size_t kMaxClasses = 65536;
 // Class labels are integers of modest size; a larger one is a garbled or real-valued target.

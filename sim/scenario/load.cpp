@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "models/data/idx.hpp"
@@ -283,6 +284,32 @@ void check_progress_possible(Section& s, const Scenario& scenario) {
   }
 }
 
+// The 1-based line where a second YAML document starts: a `---` marker (or content after a `...`)
+// at column 0 once the first document has content. Markers are always at column 0 (a block
+// scalar's lines are indented), so the text alone tells.
+std::optional<int> second_document_line(const std::string& text) {
+  bool content = false, ended = false;
+  int number = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const bool marker =
+        line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+    if (marker && content) return number;
+    if (marker) continue;
+    if (line.rfind("...", 0) == 0 && (line.size() == 3 || line[3] == ' ')) {
+      ended = content;
+      continue;
+    }
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (ended) return number;
+    content = true;
+  }
+  return std::nullopt;
+}
+
 // YAML that yaml-cpp reads without complaint but sgdsim would misread: merge keys (`<<: *base`,
 // expanded here as YAML 1.1 defines them: the merged mapping's keys, unless written beside it),
 // tags (`!!int 0.1` would silently read as 0.1), and nesting far beyond any scenario's.
@@ -441,17 +468,15 @@ const char* to_string(Precision precision) {
 
 Scenario load_scenario_text(const std::string& text, const std::string& source,
                             const std::vector<std::string>& overrides) {
+  if (const auto line = second_document_line(text)) {
+    throw ConfigError(
+        {fmt::format("{}:{}: a second YAML document (after '---'): a scenario is "
+                     "one document; split it into two files",
+                     source, *line)});
+  }
   YAML::Node root;
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
-      const YAML::Mark mark = documents[1].Mark();
-      throw ConfigError(
-          {fmt::format("{}:{}: a second YAML document (after '---'): a scenario is "
-                       "one document; split it into two files",
-                       source, mark.line + 1)});
-    }
-    if (!documents.empty()) root = documents.front();
+    root = YAML::Load(text);  // the first document only (yaml-cpp 0.7's LoadAll can loop forever)
   } catch (const YAML::Exception& e) {
     // yaml-cpp's recursion guard reports itself as "bad file"; the text is already in memory.
     const std::string what =
