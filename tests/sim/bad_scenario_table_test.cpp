@@ -118,6 +118,14 @@ const std::string kCluster = "compute: {kind: constant, mean: 30ms}\n";
 const std::vector<Case> kCases = {
     // YAML syntax
     {"syntax",
+     "nesting far deeper than any scenario",
+     {},
+     {"test.yaml", ""},
+     {"YAML syntax error: nested too deeply for the parser"},
+     {},
+     {},
+     "name: deep\nworkers: " + std::string(600, '[') + std::string(600, ']') + "\n"},
+    {"syntax",
      "a second YAML document",
      {{"", "---\nname: other"}},
      {"test.yaml", ""},
