@@ -15,16 +15,20 @@
 #include "sim/algorithms/interval_schedule.hpp"
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/collectives.hpp"
+#include "sim/scenario/combination_checks.hpp"
 #include "sim/scenario/input_files.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/section_readers.hpp"
+#include "sim/scenario/yaml_features.hpp"
 #include "sim/scenario/yaml_reader.hpp"
 
 namespace sgdsim {
 namespace {
 
+using yaml::check_yaml_features;
 using yaml::Diagnostics;
 using yaml::duplicate_keys;
+using yaml::second_document_line;
 using yaml::Section;
 
 // Applies "a.b.c=value"; the value is parsed as YAML so lists and numbers keep their types.
@@ -265,132 +269,6 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
     if (auto v = s.real("separation", 0.0, 1e6)) g.separation = *v;
   }
   s.finish();
-}
-
-// A step of mean length c survives failures of mean gap m with probability e^{−c/m}: past
-// c/m = 20 (1 in 5·10⁸) no step would ever complete, and the run would spin through failures.
-// Compute kinds whose mean is known only once data are read (empirical, flops) are caught by the
-// run's own stall detection instead.
-void check_progress_possible(Section& s, const Scenario& scenario) {
-  const auto& mtbf = scenario.availability.mean_time_between_failures;
-  const std::string& kind = scenario.compute.kind;
-  if (!mtbf || mtbf->ns() <= 0 || kind == "empirical" || kind == "flops") return;
-  const double ratio = scenario.compute.mean.seconds() / mtbf->seconds();
-  if (ratio > 20.0) {
-    s.error("mtbf", fmt::format("a worker fails every {} s on average, but a step takes {} s "
-                                "(compute.mean): a step would complete with probability e^-{:.3g}, "
-                                "so the run could not progress; mtbf must exceed compute.mean/20",
-                                mtbf->seconds(), scenario.compute.mean.seconds(), ratio));
-  }
-}
-
-// The 1-based line where a second YAML document starts: a `---` marker (or content after a `...`)
-// at column 0 once the first document has content. Markers are always at column 0 (a block
-// scalar's lines are indented), so the text alone tells.
-std::optional<int> second_document_line(const std::string& text) {
-  bool content = false, ended = false;
-  int number = 0;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const bool marker =
-        line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
-    if (marker && content) return number;
-    if (marker) continue;
-    if (line.rfind("...", 0) == 0 && (line.size() == 3 || line[3] == ' ')) {
-      ended = content;
-      continue;
-    }
-    const auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    if (ended) return number;
-    content = true;
-  }
-  return std::nullopt;
-}
-
-// YAML that yaml-cpp reads without complaint but sgdsim would misread: merge keys (`<<: *base`,
-// expanded here as YAML 1.1 defines them: the merged mapping's keys, unless written beside it),
-// tags (`!!int 0.1` would silently read as 0.1), and nesting far beyond any scenario's.
-void check_yaml_features(YAML::Node node, const std::string& path, int depth,
-                         Diagnostics& diagnostics) {
-  constexpr int kMaxDepth = 32;
-  if (depth > kMaxDepth) {
-    diagnostics.error(
-        node.Mark(), path.empty() ? "(top level)" : path,
-        fmt::format("nested more than {} levels deep; a scenario nests a few", kMaxDepth));
-    return;
-  }
-  std::string tag = node.Tag();
-  if (!tag.empty() && tag != "?" && tag != "!") {
-    if (tag.rfind("tag:yaml.org,2002:", 0) == 0) tag = "!!" + tag.substr(18);
-    diagnostics.error(node.Mark(), path.empty() ? "(top level)" : path,
-                      fmt::format("YAML tags such as '{}' are not used by sgdsim (they would be "
-                                  "ignored); remove it",
-                                  tag));
-  }
-  if (node.IsSequence()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      check_yaml_features(node[i], fmt::format("{}[{}]", path, i), depth + 1, diagnostics);
-    }
-    return;
-  }
-  if (!node.IsMap()) return;
-  if (const YAML::Node merged = node["<<"]; merged.IsDefined()) {
-    std::vector<YAML::Node> sources;
-    if (merged.IsMap()) sources.push_back(merged);
-    if (merged.IsSequence()) {
-      for (const auto& item : merged) sources.push_back(item);
-    }
-    node.remove("<<");
-    for (const YAML::Node& source : sources) {
-      if (!source.IsMap()) {
-        diagnostics.error(merged.Mark(), path.empty() ? "<<" : path + ".<<",
-                          "a merge key takes a mapping (or a list of mappings), such as *base");
-        continue;
-      }
-      for (const auto& entry : source) {
-        if (!node[entry.first.Scalar()].IsDefined()) node[entry.first.Scalar()] = entry.second;
-      }
-    }
-  }
-  if (depth == 0) {  // `x-…` keys hold anchors for merge keys (as in Compose files): not read
-    std::vector<std::string> holders;
-    for (const auto& entry : node) {
-      if (entry.first.IsScalar() && entry.first.Scalar().rfind("x-", 0) == 0) {
-        holders.push_back(entry.first.Scalar());
-      }
-    }
-    for (const std::string& key : holders) node.remove(key);
-  }
-  for (auto entry : node) {
-    if (!entry.first.IsScalar()) continue;  // the section's reader refuses it (Section::finish)
-    const std::string key = entry.first.Scalar();
-    check_yaml_features(entry.second, path.empty() ? key : path + "." + key, depth + 1,
-                        diagnostics);
-  }
-}
-
-// x̄_t is the average of every worker's model after its t-th step: defined when every round
-// includes every worker and each worker's t-th step is one step.
-void check_step_averages(Section& s, const Scenario& scenario) {
-  const AlgorithmSpec& a = scenario.algorithm;
-  std::string why;
-  if (a.kind == "async_sgd") {
-    why = "async_sgd has no common step t at which to average the workers";
-  } else if (a.kind == "fedavg" && a.clients_per_round < scenario.workers) {
-    why = "fedavg's sampled rounds leave workers out";
-  } else if (scenario.availability.enabled()) {
-    why = "failing workers leave rounds";
-  } else if (scenario.network.overlap) {
-    why = "with network.overlap a worker's model at step t still lacks the average in flight";
-  } else if (a.while_waiting == WhileWaiting::local_steps) {
-    why = "while_waiting: local_steps takes several steps at a round's step";
-  }
-  if (!why.empty()) {
-    s.error("step_averages", fmt::format("needs every worker at every step t, but {}", why));
-  }
 }
 
 Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {

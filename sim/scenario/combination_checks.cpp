@@ -1,0 +1,47 @@
+#include "sim/scenario/combination_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace sgdsim {
+
+// A step of mean length c survives failures of mean gap m with probability e^{−c/m}: past
+// c/m = 20 (1 in 5·10⁸) no step would ever complete, and the run would spin through failures.
+// Compute kinds whose mean is known only once data are read (empirical, flops) are caught by the
+// run's own stall detection instead.
+void check_progress_possible(yaml::Section& s, const Scenario& scenario) {
+  const auto& mtbf = scenario.availability.mean_time_between_failures;
+  const std::string& kind = scenario.compute.kind;
+  if (!mtbf || mtbf->ns() <= 0 || kind == "empirical" || kind == "flops") return;
+  const double ratio = scenario.compute.mean.seconds() / mtbf->seconds();
+  if (ratio > 20.0) {
+    s.error("mtbf", fmt::format("a worker fails every {} s on average, but a step takes {} s "
+                                "(compute.mean): a step would complete with probability e^-{:.3g}, "
+                                "so the run could not progress; mtbf must exceed compute.mean/20",
+                                mtbf->seconds(), scenario.compute.mean.seconds(), ratio));
+  }
+}
+
+// x̄_t is the average of every worker's model after its t-th step: defined when every round
+// includes every worker and each worker's t-th step is one step.
+void check_step_averages(yaml::Section& s, const Scenario& scenario) {
+  const AlgorithmSpec& a = scenario.algorithm;
+  std::string why;
+  if (a.kind == "async_sgd") {
+    why = "async_sgd has no common step t at which to average the workers";
+  } else if (a.kind == "fedavg" && a.clients_per_round < scenario.workers) {
+    why = "fedavg's sampled rounds leave workers out";
+  } else if (scenario.availability.enabled()) {
+    why = "failing workers leave rounds";
+  } else if (scenario.network.overlap) {
+    why = "with network.overlap a worker's model at step t still lacks the average in flight";
+  } else if (a.while_waiting == WhileWaiting::local_steps) {
+    why = "while_waiting: local_steps takes several steps at a round's step";
+  }
+  if (!why.empty()) {
+    s.error("step_averages", fmt::format("needs every worker at every step t, but {}", why));
+  }
+}
+
+}  // namespace sgdsim

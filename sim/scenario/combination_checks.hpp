@@ -1,0 +1,15 @@
+// Checks of keys that are valid alone but not together, run by the loader once both sections are
+// read. Private to sim/scenario/.
+#pragma once
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/yaml_reader.hpp"
+
+namespace sgdsim {
+
+// availability.mtbf against the step time: refuses a run that could never complete a step.
+void check_progress_possible(yaml::Section& s, const Scenario& scenario);
+// eval.step_averages needs every worker at every step t.
+void check_step_averages(yaml::Section& s, const Scenario& scenario);
+
+}  // namespace sgdsim
