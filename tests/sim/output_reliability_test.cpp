@@ -99,7 +99,7 @@ TEST_CASE("a second run into a directory in use is refused and mixes nothing",
           "[sim][reliability][cli]") {
   const TempDir dir("lock");
   std::string text = kSmall;
-  text.replace(text.find("steps: 400"), 10, "steps: 400000");
+  text.replace(text.find("steps: 400"), 10, "steps: 50000000");
   dir.write("long.yaml", text + "output: {trace: false}\n");
   dir.write("short.yaml", kSmall);
   const int rc = shell(dir, sgdsim_binary() +
@@ -120,11 +120,13 @@ TEST_CASE("an interrupted run ends with a metrics row for the model it holds",
           "[sim][reliability][interrupt][cli]") {
   const TempDir dir("stopped_where");
   std::string text = kSmall;
-  text.replace(text.find("steps: 400"), 10, "steps: 400000");
+  // Far too long to finish before the signal, however fast the machine.
+  text.replace(text.find("steps: 400"), 10, "steps: 50000000");
   text.replace(text.find("eval: {every: 100}"), 18, "eval: {every: 0}");
   dir.write("long.yaml", text + "output: {trace: false}\n");
   const int rc = shell(dir, sgdsim_binary() +
-                                " run long.yaml --out out -q & pid=$!; sleep 0.5; "
+                                " run long.yaml --out out -q & pid=$!; "
+                                "until [ -s out/metrics.csv ]; do sleep 0.05; done; sleep 0.3; "
                                 "kill -INT $pid; wait $pid; echo $? > rc.txt; exit 0");
   CHECK(rc == 0);
   CHECK(read_file(dir / "rc.txt") == "130\n");
