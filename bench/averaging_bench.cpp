@@ -1,11 +1,12 @@
-// Averaging N replicas in memory (the ReplicaAverager a round's math goes through) and costing a
-// collective on a topology (the schedule evaluation a round's timing goes through, uncached).
+// Averaging N replicas in memory (the in-process communicator a round's math goes through) and
+// costing a collective on a topology (the schedule evaluation a round's timing goes through,
+// uncached).
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
 #include <vector>
 
-#include "sim/algorithms/replica_averager.hpp"
+#include "sim/algorithms/in_process_communicator.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/network.hpp"
 
@@ -15,13 +16,16 @@ template <class Scalar>
 void BM_AverageReplicas(benchmark::State& state) {
   const auto workers = static_cast<int>(state.range(0));
   const auto params = static_cast<Eigen::Index>(state.range(1));
-  using Vector = typename sgdsim::ReplicaAverager<Scalar>::Vector;
+  using Vector = typename sgdsim::Communicator<Scalar>::Vector;
   std::vector<Vector> replicas(workers, Vector::Ones(params));
-  std::vector<Vector*> pointers;
-  for (Vector& replica : replicas) pointers.push_back(&replica);
-  sgdsim::InMemoryAverager<Scalar> averager;
-  for (auto _ : state) {
-    averager.average(pointers);
+  std::vector<const Vector*> pointers;
+  for (const Vector& replica : replicas) pointers.push_back(&replica);
+  const std::vector<int> everyone = sgdsim::all_workers(workers);
+  sgdsim::InProcessCommunicator<Scalar> communicator;
+  Vector mean(params);
+  for (auto _ : state) {  // the mean, then every replica set to it, as a round does
+    communicator.average(everyone, {}, pointers, mean);
+    for (Vector& replica : replicas) replica = mean;
     benchmark::DoNotOptimize(replicas.front().data());
   }
   state.SetBytesProcessed(state.iterations() * workers * params *

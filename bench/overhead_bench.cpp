@@ -14,9 +14,11 @@
 #include "models/data/partition.hpp"
 #include "models/data/synthetic.hpp"
 #include "models/model_spec.hpp"
+#include "sim/algorithms/in_process_communicator.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -169,15 +171,17 @@ void BM_SynchronousRun(benchmark::State& state, const char* kind) {
     problem.steps = kSteps;
     problem.seed = 9;
     problem.threads = static_cast<int>(state.range(0));
-    sgdsim::LocalSgd<Scalar> algorithm(std::move(problem), spec);
+    sgdsim::InProcessCommunicator<Scalar> communicator;
+    sgdsim::LocalSgd<Scalar> algorithm(std::move(problem), spec, &communicator);
+    sgdsim::AveragedModelProbe<Scalar> probe(algorithm);
     sgdsim::ComputeSpec compute_spec;
     compute_spec.kind = "lognormal";
     compute_spec.sigma = 0.2;
     sgdsim::ComputeModel compute(compute_spec, kWorkers, 5);
     sgdsim::Network network(sgdsim::NetworkSpec{}, kWorkers);
-    sgdsim::ClusterTiming timing{&compute, &network, algorithm.sync_payload_bytes()};
+    sgdsim::ClusterTiming timing{&compute, &network, algorithm.rounds().payload_bytes()};
     sgdsim::RunObserver observer;
-    sgdsim::SynchronousRun run(algorithm, timing, 0, observer, nullptr,
+    sgdsim::SynchronousRun run(algorithm, probe, timing, 0, observer, nullptr,
                                static_cast<int>(state.range(0)));
     benchmark::DoNotOptimize(run.run().sim_time);
   }

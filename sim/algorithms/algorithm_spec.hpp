@@ -59,8 +59,11 @@ enum class Weighting {
 // The communication graph of decentralized (gossip) SGD.
 enum class GossipGraph { ring, torus, complete };
 
+// algorithm.kind: the rows of algorithm_catalog() (sim/algorithms/registry.hpp), in its order.
+enum class AlgorithmKind { local_sgd, slowmo, diloco, fedavg, easgd, gossip, async_sgd };
+
 struct AlgorithmSpec {
-  std::string kind = "local_sgd";  // algorithm_catalog()
+  AlgorithmKind kind = AlgorithmKind::local_sgd;
   std::int64_t interval = 1;  // I of a fixed or theory schedule (theory: resolved by the loader)
   double lr = 0.05;           // γ (with lr_theory: resolved by the loader)
   bool lr_theory = false;     // `lr: theory`: γ = c_γ·√(N/T) (Yu, Yang & Zhu 2019, Cor. 1)

@@ -6,8 +6,9 @@
 
 #include <cstdint>
 #include <ostream>
+#include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/model_metrics.hpp"
 
 namespace sgdsim {
 
@@ -42,6 +43,7 @@ class AsyncAlgorithm {
   virtual double payload_bytes() const = 0;
   // The server model, one parameter per line.
   virtual void write_model(std::ostream& out) const = 0;
+  virtual std::vector<double> model() const = 0;
 };
 
 }  // namespace sgdsim

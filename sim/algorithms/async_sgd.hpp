@@ -11,7 +11,7 @@
 #include "models/data/batch_sampler.hpp"
 #include "sim/algorithms/algorithm_spec.hpp"
 #include "sim/algorithms/async_algorithm.hpp"
-#include "sim/algorithms/replicated_algorithm.hpp"
+#include "sim/algorithms/training_problem.hpp"
 
 namespace sgdsim {
 
@@ -32,6 +32,9 @@ class AsyncSgd final : public AsyncAlgorithm {
   ModelMetrics evaluate() const override;
   double payload_bytes() const override;
   void write_model(std::ostream& out) const override;
+  std::vector<double> model() const override {
+    return {server_.data(), server_.data() + server_.size()};
+  }
 
   const Vector& server_model() const { return server_; }
 

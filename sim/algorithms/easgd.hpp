@@ -8,33 +8,26 @@
 // one allreduce of a model-sized vector, after which every worker updates its own copy of x̃.
 #pragma once
 
-#include "sim/algorithms/algorithm_spec.hpp"
-#include "sim/algorithms/interval_schedule.hpp"
-#include "sim/algorithms/replicated_algorithm.hpp"
+#include "sim/algorithms/replica_algorithm.hpp"
 
 namespace sgdsim {
 
 template <class Scalar>
-class Easgd final : public ReplicatedAlgorithm<Scalar> {
+class Easgd final : public ReplicaAlgorithm<Scalar> {
  public:
-  using Vector = typename ReplicatedAlgorithm<Scalar>::Vector;
+  using Vector = typename ReplicaAlgorithm<Scalar>::Vector;
 
-  Easgd(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec);
+  Easgd(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec,
+        Communicator<Scalar>* communicator = nullptr, WorkerRange local = {});
 
-  bool local_step(int worker, std::int64_t step) override;
-  bool synchronizes_after(std::int64_t step) const override;
   void synchronize(std::int64_t step, const std::vector<int>& participants) override;
-  double sync_payload_bytes() const override;
+  bool reports_consensus() const override { return true; }
 
   const Vector& centre() const { return this->consensus(); }
 
- protected:
-  bool evaluates_consensus() const override { return true; }
-
  private:
-  AlgorithmSpec spec_;
-  IntervalSchedule schedule_;
-  Vector pull_sum_;  // Σ_{i∈P} (x_i − x̃)
+  std::vector<Vector> difference_;  // x_i − x̃ of each local participant
+  Vector pull_sum_;                 // Σ_{i∈P} (x_i − x̃)
 };
 
 }  // namespace sgdsim

@@ -2,31 +2,19 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-#include <limits>
 #include <stdexcept>
 
 namespace sgdsim {
 
 template <class Scalar>
-Gossip<Scalar>::Gossip(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec)
-    : ReplicatedAlgorithm<Scalar>(std::move(problem), spec.batch_size),
-      spec_(spec),
-      schedule_(spec.interval_schedule, spec.interval, this->steps()) {
-  exchange_.kind = Exchange::Kind::neighbors;
-  exchange_.neighbors = gossip_neighbors(spec.graph, this->workers());
-  weights_ = metropolis_weights(exchange_.neighbors);
-  mixed_.resize(this->workers());
-}
-
-template <class Scalar>
-bool Gossip<Scalar>::local_step(int worker, std::int64_t step) {
-  return this->sgd_step(worker, spec_.lr_at(step));
-}
-
-template <class Scalar>
-bool Gossip<Scalar>::synchronizes_after(std::int64_t step) const {
-  return schedule_.synchronizes_after(step);
+Gossip<Scalar>::Gossip(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec,
+                       Communicator<Scalar>* communicator, WorkerRange local)
+    : ReplicaAlgorithm<Scalar>(std::move(problem), spec, communicator, false, local) {
+  Exchange exchange;
+  exchange.kind = Exchange::Kind::neighbors;
+  exchange.neighbors = gossip_neighbors(spec.graph, this->workers());
+  weights_ = metropolis_weights(exchange.neighbors);
+  this->set_policy(this->model_bytes(), std::move(exchange));
 }
 
 template <class Scalar>
@@ -35,20 +23,12 @@ void Gossip<Scalar>::synchronize(std::int64_t step, const std::vector<int>& part
     throw std::logic_error(fmt::format("gossip mixes all {} workers, not {} of them",
                                        this->workers(), participants.size()));
   }
-  for (int i = 0; i < this->workers(); ++i) {
-    Vector& mixed = mixed_[i];
-    mixed.setZero(this->num_params());
-    for (const auto& [j, w] : weights_[i]) mixed += static_cast<Scalar>(w) * this->replica(j);
-  }
-  for (int i = 0; i < this->workers(); ++i) this->mutable_replica(i).swap(mixed_[i]);
+  std::vector<Vector*> local;
+  const WorkerRange& mine = this->local_workers();
+  for (int w = mine.first; w < mine.first + mine.count; ++w)
+    local.push_back(&this->mutable_replica(w));
+  this->communicator().mix(weights_, local);
   this->set_consensus(step, this->average_of_replicas());
-
-  schedule_.on_round_end(step, this->take_round_loss());
-}
-
-template <class Scalar>
-double Gossip<Scalar>::sync_payload_bytes() const {
-  return this->model_bytes();
 }
 
 template class Gossip<float>;

@@ -9,37 +9,28 @@
 // which model.csv gets after every round (so also after the last step).
 #pragma once
 
-#include "sim/algorithms/algorithm_spec.hpp"
 #include "sim/algorithms/gossip_graph.hpp"
-#include "sim/algorithms/interval_schedule.hpp"
-#include "sim/algorithms/replicated_algorithm.hpp"
+#include "sim/algorithms/replica_algorithm.hpp"
 
 namespace sgdsim {
 
 template <class Scalar>
-class Gossip final : public ReplicatedAlgorithm<Scalar> {
+class Gossip final : public ReplicaAlgorithm<Scalar> {
  public:
-  using Vector = typename ReplicatedAlgorithm<Scalar>::Vector;
+  using Vector = typename ReplicaAlgorithm<Scalar>::Vector;
 
   // Throws std::invalid_argument when the graph cannot be laid over the workers (a torus of a
   // prime number of workers).
-  Gossip(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec);
+  Gossip(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec,
+         Communicator<Scalar>* communicator = nullptr, WorkerRange local = {});
 
-  bool local_step(int worker, std::int64_t step) override;
-  bool synchronizes_after(std::int64_t step) const override;
-  // Every worker mixes: gossip runs without failing workers (the scenario runner refuses them).
+  // Every worker mixes: gossip runs without failing workers (the validation pass refuses them).
   void synchronize(std::int64_t step, const std::vector<int>& participants) override;
-  const Exchange& exchange() const override { return exchange_; }
-  double sync_payload_bytes() const override;
 
   const std::vector<MixingRow>& mixing_weights() const { return weights_; }
 
  private:
-  AlgorithmSpec spec_;
-  IntervalSchedule schedule_;
-  Exchange exchange_;
   std::vector<MixingRow> weights_;
-  std::vector<Vector> mixed_;  // the models after mixing, built before any replica changes
 };
 
 }  // namespace sgdsim

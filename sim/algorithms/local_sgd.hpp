@@ -16,40 +16,24 @@
 
 #include <optional>
 
-#include "sim/algorithms/algorithm_spec.hpp"
-#include "sim/algorithms/interval_schedule.hpp"
 #include "sim/algorithms/outer_optimizer.hpp"
-#include "sim/algorithms/replicated_algorithm.hpp"
+#include "sim/algorithms/replica_algorithm.hpp"
 
 namespace sgdsim {
 
 template <class Scalar>
-class LocalSgd final : public ReplicatedAlgorithm<Scalar> {
+class LocalSgd final : public ReplicaAlgorithm<Scalar> {
  public:
-  using Vector = typename ReplicatedAlgorithm<Scalar>::Vector;
+  using Vector = typename ReplicaAlgorithm<Scalar>::Vector;
 
-  LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec);
+  LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec,
+           Communicator<Scalar>* communicator = nullptr, WorkerRange local = {});
 
-  bool local_step(int worker, std::int64_t step) override;
-  bool synchronizes_after(std::int64_t step) const override;
   void synchronize(std::int64_t step, const std::vector<int>& participants) override;
-  // Restarts from the latest average with an empty momentum buffer.
-  void rejoin(int worker) override;
-  double sync_payload_bytes() const override;
-  std::optional<std::vector<int>> sampled_participants(std::int64_t round) override;
-  bool steps_while_waiting() const override {
-    return spec_.while_waiting == WhileWaiting::local_steps;
-  }
-
-  const IntervalSchedule& schedule() const { return schedule_; }
 
  private:
-  bool uses_momentum() const { return spec_.momentum != 0.0; }
   void average_round(std::int64_t step, const std::vector<int>& participants);
 
-  AlgorithmSpec spec_;
-  IntervalSchedule schedule_;
-  std::vector<Vector> momentum_;  // heavy-ball buffers v ← μv + g; empty without momentum
   std::optional<OuterOptimizer<Scalar>> outer_;  // slowmo, diloco
 };
 

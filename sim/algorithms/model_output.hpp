@@ -13,7 +13,7 @@
 #include "models/batched_evaluation.hpp"
 #include "models/data/dataset.hpp"
 #include "models/objective.hpp"
-#include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/model_metrics.hpp"
 
 namespace sgdsim {
 

@@ -72,16 +72,17 @@ int run_command(const std::string& scenario_path, const std::vector<std::string>
   switch (r.status) {
     case sgdsim::RunStatus::ok:
       if (!quiet) {
-        std::fprintf(stderr,
-                     "%s: %lld steps on %d workers, %lld %s, simulated %.3f s "
-                     "(communication %.1f%%, idle %.1f%%), final train loss %.6g; wrote %s\n",
-                     scenario.name.c_str(), static_cast<long long>(scenario.steps),
-                     scenario.workers, static_cast<long long>(r.comm_rounds),
-                     scenario.algorithm.kind == "async_sgd" ? "gradients pushed" : "rounds",
-                     r.sim_time.seconds(), 100.0 * s["communication_fraction"].get<double>(),
-                     100.0 * s["idle_fraction"].get<double>(),
-                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0,
-                     options.out_dir.c_str());
+        std::fprintf(
+            stderr,
+            "%s: %lld steps on %d workers, %lld %s, simulated %.3f s "
+            "(communication %.1f%%, idle %.1f%%), final train loss %.6g; wrote %s\n",
+            scenario.name.c_str(), static_cast<long long>(scenario.steps), scenario.workers,
+            static_cast<long long>(r.comm_rounds),
+            sgdsim::algorithm_info(scenario.algorithm.kind).can.rounds ? "rounds"
+                                                                       : "gradients pushed",
+            r.sim_time.seconds(), 100.0 * s["communication_fraction"].get<double>(),
+            100.0 * s["idle_fraction"].get<double>(),
+            r.last_metrics ? r.last_metrics->model.train_loss : 0.0, options.out_dir.c_str());
       }
       return 0;
     case sgdsim::RunStatus::diverged:

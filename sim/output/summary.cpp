@@ -1,5 +1,7 @@
 #include "sim/output/summary.hpp"
 
+#include "sim/algorithms/registry.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -79,7 +81,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                       : nlohmann::ordered_json(nullptr);
   j["interval_schedule"] = describe_interval_schedule(scenario.algorithm);
   j["lr"] = scenario.algorithm.lr;
-  j["algorithm"] = scenario.algorithm.kind;
+  j["algorithm"] = algorithm_name(scenario.algorithm.kind);
   j["comm_rounds"] = result.comm_rounds;
   j["sim_time_s"] = result.sim_time.seconds();
   j["bytes_sent"] = result.bytes_sent;
@@ -108,7 +110,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
     if (scenario.algorithm.while_waiting == WhileWaiting::local_steps) {
       entry["extra_steps"] = t.extra_steps;
     }
-    if (scenario.algorithm.kind == "async_sgd") {
+    if (!algorithm_info(scenario.algorithm.kind).can.rounds) {
       entry["mean_staleness"] =
           t.steps > 0 ? static_cast<double>(t.staleness_sum) / static_cast<double>(t.steps) : 0.0;
       entry["max_staleness"] = t.staleness_max;

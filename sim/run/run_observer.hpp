@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/algorithms/algorithm.hpp"
+#include "sim/algorithms/model_metrics.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/engine/sim_time.hpp"
 

@@ -5,10 +5,12 @@
 
 namespace sgdsim {
 
-SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
-                               RunObserver& observer, const std::atomic<bool>* stop_requested,
-                               int threads, bool step_averages)
+SynchronousRun::SynchronousRun(Algorithm& algorithm, ModelProbe& probe, ClusterTiming timing,
+                               std::int64_t eval_every, RunObserver& observer,
+                               const std::atomic<bool>* stop_requested, int threads,
+                               bool step_averages)
     : algorithm_(algorithm),
+      probe_(probe),
       timing_(timing),
       eval_every_(eval_every),
       step_averages_(step_averages),
@@ -26,8 +28,8 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
   result_.workers.resize(algorithm.workers());
   if (step_averages_) result_.step_averages.emplace();
   for (int w = 0; w < algorithm.workers(); ++w) everyone_.push_back(w);
-  const bool in_event_order =
-      timing_.availability != nullptr || timing_.overlap || algorithm.steps_while_waiting();
+  const bool in_event_order = timing_.availability != nullptr || timing_.overlap ||
+                              algorithm.rounds().steps_while_waiting();
   if (threads > 1 && !in_event_order) {
     pool_ = std::make_unique<TaskPool>(threads);
     step_task_.resize(algorithm.workers());
@@ -37,10 +39,10 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::
 RunResult SynchronousRun::run() {
   measure(0);
   if (result_.status == RunStatus::ok) {
-    const auto sampled = algorithm_.sampled_participants(1);
+    const auto sampled = algorithm_.rounds().sampled_participants(1);
     partial_rounds_ = timing_.availability != nullptr || sampled.has_value();
     if (step_averages_ &&
-        (partial_rounds_ || timing_.overlap || algorithm_.steps_while_waiting())) {
+        (partial_rounds_ || timing_.overlap || algorithm_.rounds().steps_while_waiting())) {
       throw std::logic_error("step averages need rounds of every worker (refused at validation)");
     }
     for (int w = 0; w < algorithm_.workers(); ++w) {
@@ -132,11 +134,11 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
     diverge(step, worker);
     return;
   }
-  if (algorithm_.synchronizes_after(step) && timing_.overlap) {
+  if (algorithm_.rounds().synchronizes_after(step) && timing_.overlap) {
     arrive_overlapped(worker, step);
     return;
   }
-  if (algorithm_.synchronizes_after(step)) {
+  if (algorithm_.rounds().synchronizes_after(step)) {
     arrive(worker);
     return;
   }
@@ -144,7 +146,7 @@ void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime star
   // the averaged model is measured at round ends only (see measures_after_round).
   const bool eval_step = is_eval_step(step);
   if (!partial_rounds_ && (eval_step || averages_step(step))) {
-    algorithm_.snapshot(worker, step);
+    probe_.snapshot(worker, step);
     if (++snapshots_taken_[step] == algorithm_.workers()) {
       snapshots_taken_.erase(step);
       if (eval_step) {
@@ -175,7 +177,7 @@ void SynchronousRun::arrive(int worker) {
   state_[worker] = State::arrived;
   since_[worker] = engine_.now();
   start_synchronization_if_ready();
-  if (state_[worker] == State::arrived && algorithm_.steps_while_waiting()) {
+  if (state_[worker] == State::arrived && algorithm_.rounds().steps_while_waiting()) {
     start_extra_step(worker);
   }
 }
@@ -241,6 +243,7 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
                                             const CollectiveCost& cost) {
   round_in_flight_ = false;
   algorithm_.synchronize(step, participants);
+  algorithm_.rounds().on_round_end(step, algorithm_.take_round_loss());
   const std::int64_t previous_round_step = last_round_step_;
   last_round_step_ = step;
   last_round_time_ = engine_.now();
@@ -268,7 +271,7 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
     return;
   }
   if (stop_if_requested()) return;
-  const auto sampled = algorithm_.sampled_participants(result_.comm_rounds + 1);
+  const auto sampled = algorithm_.rounds().sampled_participants(result_.comm_rounds + 1);
   const auto selected = [&sampled](int w) {
     return !sampled || std::binary_search(sampled->begin(), sampled->end(), w);
   };
@@ -290,7 +293,7 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
 }
 
 CollectiveCost SynchronousRun::round_cost(const std::vector<int>& participants) {
-  const Exchange& exchange = algorithm_.exchange();
+  const Exchange& exchange = algorithm_.rounds().exchange();
   if (exchange.kind == Exchange::Kind::neighbors) {
     return timing_.network->neighbor_exchange_cost(exchange.neighbors, timing_.payload_bytes);
   }
@@ -324,7 +327,7 @@ void SynchronousRun::measure(std::int64_t step) {
   row.time = engine_.now();
   row.comm_rounds = result_.comm_rounds;
   row.bytes_sent = result_.bytes_sent;
-  row.model = algorithm_.evaluate_average(step);
+  row.model = probe_.measure(step);
   if (diverged_at_measurement(step, row.model)) return;
   if (averages_step(step)) result_.step_averages->add(row.model);
   result_.last_metrics = row;
@@ -341,7 +344,7 @@ void SynchronousRun::measure_where_stopped() {
   row.time = last_round_time_;
   row.comm_rounds = rounds_at_last_round_;
   row.bytes_sent = bytes_at_last_round_;
-  row.model = algorithm_.evaluate_average(last_round_step_);
+  row.model = probe_.measure(last_round_step_);
   if (!row.model.finite()) return;  // the run was stopped, not diverged: no row rather than NaN
   result_.last_metrics = row;
   observer_.on_metrics(row);
@@ -353,7 +356,7 @@ bool SynchronousRun::averages_step(std::int64_t step) const {
 }
 
 void SynchronousRun::measure_step_average(std::int64_t step) {
-  const ModelMetrics model = algorithm_.evaluate_average(step, MeasureScope::train_only);
+  const ModelMetrics model = probe_.measure(step, MeasureScope::train_only);
   if (diverged_at_measurement(step, model)) return;
   result_.step_averages->add(model);
 }

@@ -36,6 +36,7 @@
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/run/cluster_timing.hpp"
+#include "sim/run/model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/run_result.hpp"
 #include "sim/run/task_pool.hpp"
@@ -48,9 +49,11 @@ class SynchronousRun {
   // also measure the averaged model's training loss and gradient norm after every step t < T
   // (no metrics row) and return their sums; needs rounds of every worker (no failures, no
   // sampling, no overlap, no keep-stepping).
-  SynchronousRun(Algorithm& algorithm, ClusterTiming timing, std::int64_t eval_every,
-                 RunObserver& observer, const std::atomic<bool>* stop_requested = nullptr,
-                 int threads = 1, bool step_averages = false);
+  // `probe` measures and keeps the model `algorithm` trains.
+  SynchronousRun(Algorithm& algorithm, ModelProbe& probe, ClusterTiming timing,
+                 std::int64_t eval_every, RunObserver& observer,
+                 const std::atomic<bool>* stop_requested = nullptr, int threads = 1,
+                 bool step_averages = false);
 
   RunResult run();
 
@@ -91,6 +94,7 @@ class SynchronousRun {
   void close_open_spans();
 
   Algorithm& algorithm_;
+  ModelProbe& probe_;
   ClusterTiming timing_;
   std::int64_t eval_every_;
   bool step_averages_;

@@ -1,5 +1,7 @@
 #include "sim/runner/memory_guard.hpp"
 
+#include "sim/algorithms/registry.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -50,10 +52,11 @@ std::string readable_bytes(double bytes) {
 std::vector<std::string> per_worker_model_copies(const Scenario& scenario) {
   const AlgorithmSpec& a = scenario.algorithm;
   std::vector<std::string> copies = {"parameters"};
-  if (a.kind == "async_sgd") return {"pulled model", "gradient"};
-  if (a.momentum > 0.0 && a.kind != "easgd" && a.kind != "gossip") copies.push_back("momentum");
+  const AlgorithmCapabilities& can = algorithm_info(a.kind).can;
+  if (!can.rounds) return {"pulled model", "gradient"};
+  if (a.momentum > 0.0 && can.inner_momentum) copies.push_back("momentum");
   if (scenario.network.overlap) copies.push_back("model in flight");
-  if (a.kind == "gossip") copies.push_back("mixed model");
+  if (a.kind == AlgorithmKind::gossip) copies.push_back("mixed model");  // the exchange's result
   return copies;
 }
 

@@ -1,14 +1,11 @@
-// One scenario from start to finish: load its data, build the model, algorithm and cluster, run
-// the simulation and write metrics.csv, trace.json, model.csv and (last) summary.json.
+// One scenario from start to finish: a ScenarioRun (sim/runner/scenario_run.hpp) with the file
+// writers as its observers, writing metrics.csv, trace.json, model.csv and (last) summary.json.
 #pragma once
 
 #include <atomic>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "sim/output/summary.hpp"
-#include "sim/run/synchronous_run.hpp"
-#include "sim/scenario/scenario.hpp"
+#include "sim/runner/scenario_run.hpp"
 
 namespace sgdsim {
 
@@ -22,12 +19,6 @@ struct RunOptions {
   // Read the data and run every check a run makes, then stop before writing anything
   // (`sgdsim validate`): whatever passes here is refused by no later check before simulating.
   bool check_only = false;
-};
-
-struct RunOutcome {
-  RunResult result;
-  RunFacts facts;
-  nlohmann::ordered_json summary;
 };
 
 // Throws ConfigError or DataError (bad input) before anything is written to out_dir, and

@@ -1,5 +1,7 @@
 #include "sim/scenario/combination_checks.hpp"
 
+#include "sim/algorithms/registry.hpp"
+
 #include <fmt/format.h>
 
 #include <string>
@@ -23,14 +25,43 @@ void check_progress_possible(yaml::Section& s, const Scenario& scenario) {
   }
 }
 
+void check_algorithm_capabilities(yaml::Section& top, const Scenario& scenario) {
+  const AlgorithmInfo& info = algorithm_info(scenario.algorithm.kind);
+  const bool failures = scenario.availability.enabled();
+  const bool overlap = scenario.network.overlap;
+  if (overlap && failures) {
+    top.section("network")->error(
+        "overlap", "overlapping averaging with failing workers is not modelled; drop one of them");
+  } else if (overlap && !info.can.overlap) {
+    top.section("network")->error(
+        "overlap", fmt::format("overlapped averaging is modelled for {}, not {}",
+                               kinds_with(&AlgorithmCapabilities::overlap, " and "), info.name));
+  }
+  if (failures && !info.can.failures) {
+    top.error("availability",
+              fmt::format("failing workers are modelled for {}, not {}",
+                          kinds_with(&AlgorithmCapabilities::failures, " and "), info.name));
+  }
+  if (overlap && scenario.algorithm.interval_schedule.kind == IntervalKind::adaptive) {
+    // Overlapped rounds let workers run past a round before its loss is known.
+    top.section("algorithm")->error("interval", "adaptive needs network.overlap: false");
+  }
+  if (scenario.algorithm.while_waiting == WhileWaiting::local_steps && (failures || overlap)) {
+    top.section("algorithm")
+        ->error("while_waiting",
+                "local_steps is modelled without failures and without network.overlap");
+  }
+}
+
 // x̄_t is the average of every worker's model after its t-th step: defined when every round
 // includes every worker and each worker's t-th step is one step.
 void check_step_averages(yaml::Section& s, const Scenario& scenario) {
   const AlgorithmSpec& a = scenario.algorithm;
   std::string why;
-  if (a.kind == "async_sgd") {
-    why = "async_sgd has no common step t at which to average the workers";
-  } else if (a.kind == "fedavg" && a.clients_per_round < scenario.workers) {
+  if (!algorithm_info(a.kind).can.rounds) {
+    why = fmt::format("{} has no common step t at which to average the workers",
+                      algorithm_name(a.kind));
+  } else if (a.kind == AlgorithmKind::fedavg && a.clients_per_round < scenario.workers) {
     why = "fedavg's sampled rounds leave workers out";
   } else if (scenario.availability.enabled()) {
     why = "failing workers leave rounds";

@@ -9,6 +9,9 @@ namespace sgdsim {
 
 // availability.mtbf against the step time: refuses a run that could never complete a step.
 void check_progress_possible(yaml::Section& s, const Scenario& scenario);
+// What the algorithm kind supports (its catalog row's capabilities) against network.overlap,
+// availability and while_waiting; `top`: the scenario's top-level section.
+void check_algorithm_capabilities(yaml::Section& top, const Scenario& scenario);
 // eval.step_averages needs every worker at every step t.
 void check_step_averages(yaml::Section& s, const Scenario& scenario);
 

@@ -301,18 +301,14 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   }
   if (auto s = top.section("network")) {
     read_network(*s, scenario.network, scenario.workers, scenario.algorithm.kind);
-  } else if (scenario.algorithm.kind == "async_sgd") {
+  } else if (!algorithm_info(scenario.algorithm.kind).can.rounds) {
     scenario.network.collective = "parameter_server";
-  }
-  if (scenario.network.overlap &&
-      scenario.algorithm.interval_schedule.kind == IntervalKind::adaptive) {
-    // Overlapped rounds let workers run past a round before its loss is known.
-    top.section("algorithm")->error("interval", "adaptive needs network.overlap: false");
   }
   if (auto s = top.section("availability")) {
     read_availability(*s, scenario.availability, scenario.workers, diagnostics);
     check_progress_possible(*s, scenario);
   }
+  check_algorithm_capabilities(top, scenario);
   if (auto s = top.section("eval")) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;
     if (auto v = s->boolean("grad_norm")) scenario.eval.grad_norm = *v;

@@ -82,7 +82,7 @@ void read_interval(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps
   }
   if (!s.has("interval")) {
     // Reports it missing where the kind needs one; gossip defaults to every step.
-    s.integer("interval", 1, kMaxSteps, a.kind != "gossip" && a.kind != "async_sgd");
+    s.integer("interval", 1, kMaxSteps, algorithm_info(a.kind).can.interval_required);
     return;
   }
   if (!theory && misspelt_theory(s, "interval")) return;
@@ -153,41 +153,40 @@ void read_lr(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps) {
   if (workers > 0 && steps > 0) a.lr = theory_lr(workers, steps, a.lr_constant);
 }
 
-bool one_of(const std::string& kind, std::initializer_list<const char*> kinds) {
-  for (const char* k : kinds) {
-    if (kind == k) return true;
-  }
-  return false;
-}
-
-// A key that only some kinds read: present with another kind, it is an error, not ignored.
-bool used_by(Section& s, const char* key, const std::string& kind,
-             std::initializer_list<const char*> kinds) {
+// A key that only some kinds read (their catalog rows' own_options): present with another kind,
+// it is an error, not ignored.
+bool used_by(Section& s, const char* key, AlgorithmKind kind) {
   if (!s.has(key)) return false;
-  if (one_of(kind, kinds)) return true;
+  const auto reads = [key](const AlgorithmInfo& info) {
+    return std::find(info.own_options.begin(), info.own_options.end(), key) !=
+           info.own_options.end();
+  };
+  if (reads(algorithm_info(kind))) return true;
   std::string names;
-  for (const char* k : kinds) names += std::string(names.empty() ? "" : " or ") + k;
-  s.error(key, fmt::format("only used with kind: {} (this is {})", names, kind));
+  for (const AlgorithmInfo& info : algorithm_catalog()) {
+    if (reads(info)) names += (names.empty() ? "" : " or ") + info.name;
+  }
+  s.error(key, fmt::format("only used with kind: {} (this is {})", names, algorithm_name(kind)));
   return false;
 }
 
 // Options of the variants beyond PR-SGD: heterogeneous rounds, outer optimizers, fedavg, easgd,
 // gossip.
 void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
-  if (used_by(s, "while_waiting", a.kind, {"local_sgd", "slowmo", "diloco"})) {
+  if (used_by(s, "while_waiting", a.kind)) {
     if (auto v = s.choice("while_waiting", {"idle", "local_steps"})) {
       a.while_waiting = *v == "idle" ? WhileWaiting::idle : WhileWaiting::local_steps;
     }
   }
-  const bool outer = one_of(a.kind, {"slowmo", "diloco"});
-  if (used_by(s, "outer_lr", a.kind, {"slowmo", "diloco"})) {
+  const bool outer = a.kind == AlgorithmKind::slowmo || a.kind == AlgorithmKind::diloco;
+  if (used_by(s, "outer_lr", a.kind)) {
     if (auto v = s.real("outer_lr", 0.0, 1e3, false, true)) a.outer_lr = *v;
   }
-  if (used_by(s, "outer_momentum", a.kind, {"slowmo", "diloco"})) {
+  if (used_by(s, "outer_momentum", a.kind)) {
     if (auto v = s.real("outer_momentum", 0.0, 0.999999)) a.outer_momentum = *v;
   }
   if (outer && !s.has("outer_momentum")) s.error("outer_momentum", "missing (e.g. 0.5)");
-  if (used_by(s, "clients_per_round", a.kind, {"fedavg"})) {
+  if (used_by(s, "clients_per_round", a.kind)) {
     if (auto v = s.integer("clients_per_round", 1, kMaxWorkers)) {
       a.clients_per_round = static_cast<int>(*v);
       if (workers > 0 && *v > workers) {
@@ -195,16 +194,16 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
       }
     }
   }
-  if (a.kind == "fedavg" && !s.has("clients_per_round")) {
+  if (a.kind == AlgorithmKind::fedavg && !s.has("clients_per_round")) {
     s.error("clients_per_round", "missing: K, the workers sampled for each round");
   }
   // fedavg always weighs by shard size (McMahan et al. 2017)
-  if (used_by(s, "weighting", a.kind, {"local_sgd", "slowmo", "diloco"})) {
+  if (used_by(s, "weighting", a.kind)) {
     if (auto v = s.choice("weighting", {"equal", "samples"})) {
       a.weighting = *v == "equal" ? Weighting::equal : Weighting::samples;
     }
   }
-  if (used_by(s, "elasticity", a.kind, {"easgd"})) {
+  if (used_by(s, "elasticity", a.kind)) {
     if (auto v = s.real("elasticity", 0.0, 1.0, false, true)) {
       a.elasticity = *v;
       if (workers > 0 && *v * workers > 1.0) {
@@ -215,7 +214,7 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
       }
     }
   }
-  if (used_by(s, "graph", a.kind, {"gossip"})) {
+  if (used_by(s, "graph", a.kind)) {
     if (auto v = s.choice("graph", {"ring", "torus", "complete"})) {
       a.graph = *v == "ring"    ? GossipGraph::ring
                 : *v == "torus" ? GossipGraph::torus
@@ -229,13 +228,17 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
       }
     }
   }
-  if (a.kind == "async_sgd") {
+  const AlgorithmInfo& info = algorithm_info(a.kind);
+  if (!info.can.rounds) {
     for (const char* key : {"interval", "momentum", "momentum_sync", "nesterov"}) {
-      if (s.has(key)) s.error(key, "not used by async_sgd (each gradient is applied on arrival)");
+      if (s.has(key)) {
+        s.error(key,
+                fmt::format("not used by {} (each gradient is applied on arrival)", info.name));
+      }
     }
-  } else if (a.kind == "easgd" || a.kind == "gossip") {
+  } else if (!info.can.inner_momentum) {
     for (const char* key : {"momentum", "momentum_sync", "nesterov"}) {
-      if (s.has(key)) s.error(key, fmt::format("not used by {} (plain SGD steps)", a.kind));
+      if (s.has(key)) s.error(key, fmt::format("not used by {} (plain SGD steps)", info.name));
     }
   }
 }
@@ -243,7 +246,9 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
 }  // namespace
 
 void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t steps) {
-  if (auto v = s.choice("kind", names_of(algorithm_catalog()), true)) a.kind = *v;
+  if (auto v = s.choice("kind", names_of(algorithm_catalog()), true)) {
+    a.kind = find_algorithm(*v)->kind;
+  }
   read_interval(s, a, workers, steps);
   read_lr(s, a, workers, steps);
   if (s.has("batch_size") && s.node()["batch_size"].IsScalar() &&

@@ -1,6 +1,7 @@
 // The `network` section: topology and links, collective, payload and compression.
 #include <fmt/format.h>
 
+#include "sim/algorithms/registry.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/network.hpp"
 #include "sim/cluster/topology.hpp"
@@ -24,7 +25,7 @@ void read_link(yaml::Section s, Link& link, bool required) {
 
 }  // namespace
 
-void read_network(yaml::Section s, NetworkSpec& n, int workers, const std::string& algorithm_kind) {
+void read_network(yaml::Section s, NetworkSpec& n, int workers, AlgorithmKind algorithm_kind) {
   if (auto v = s.choice("topology", names_of(topology_catalog()))) n.topology = *v;
   const bool two_level = n.topology == "two_level";
   if (two_level) {
@@ -55,11 +56,12 @@ void read_network(yaml::Section s, NetworkSpec& n, int workers, const std::strin
     }
   }
 
-  if (algorithm_kind == "async_sgd") {  // no collective: pushes and pulls through a server
+  if (!algorithm_info(algorithm_kind)
+           .can.rounds) {  // no collective: pushes and pulls through a server
     if (s.has("collective") && !s.included("collective")) {  // a shared cluster file may say
-      s.error("collective",
-              "not used by async_sgd, whose workers push to and pull from a "
-              "parameter server (set its link with network.server)");
+      s.error("collective", fmt::format("not used by {}, whose workers push to and pull from a "
+                                        "parameter server (set its link with network.server)",
+                                        algorithm_name(algorithm_kind)));
     }
     n.collective = "parameter_server";
   } else if (auto v = s.choice("collective", names_of(collective_catalog()))) {

@@ -1,5 +1,9 @@
 #include "sim/scenario/scenario_json.hpp"
 
+#include <algorithm>
+
+#include "sim/algorithms/registry.hpp"
+
 #include "sim/scenario/units.hpp"
 
 namespace sgdsim {
@@ -146,10 +150,13 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
 
   const AlgorithmSpec& a = s.algorithm;
   auto& algorithm = j["algorithm"];
-  algorithm["kind"] = a.kind;
-  const bool async = a.kind == "async_sgd";  // no rounds, no momentum
-  const bool plain_steps = async || a.kind == "easgd" || a.kind == "gossip";  // no momentum
-  if (!async) algorithm["interval"] = interval_to_json(a);
+  const AlgorithmInfo& info = algorithm_info(a.kind);
+  const auto reads = [&info](const char* key) {
+    return std::find(info.own_options.begin(), info.own_options.end(), key) !=
+           info.own_options.end();
+  };
+  algorithm["kind"] = info.name;
+  if (info.can.rounds) algorithm["interval"] = interval_to_json(a);
   if (a.interval_schedule.kind == IntervalKind::theory) {
     algorithm["interval_constant"] = a.interval_schedule.interval_constant;
   }
@@ -164,7 +171,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   } else {
     algorithm["batch_size"] = a.batch_size;
   }
-  if (!plain_steps) {
+  if (info.can.inner_momentum) {
     algorithm["momentum"] = a.momentum;
     algorithm["momentum_sync"] = to_string(a.momentum_sync);
     algorithm["nesterov"] = a.nesterov;
@@ -174,19 +181,19 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     algorithm["lr_schedule"]["every"] = a.lr_schedule.every;
     algorithm["lr_schedule"]["factor"] = a.lr_schedule.factor;
   }
-  if (a.kind == "local_sgd" || a.kind == "slowmo" || a.kind == "diloco") {
+  if (reads("while_waiting")) {
     algorithm["while_waiting"] = a.while_waiting == WhileWaiting::idle ? "idle" : "local_steps";
   }
-  if (a.kind == "slowmo" || a.kind == "diloco") {
+  if (reads("outer_lr")) {
     algorithm["outer_lr"] = a.outer_lr;
     algorithm["outer_momentum"] = a.outer_momentum;
   }
-  if (a.kind == "fedavg") algorithm["clients_per_round"] = a.clients_per_round;
-  if (a.kind == "local_sgd" || a.kind == "slowmo" || a.kind == "diloco") {
+  if (reads("clients_per_round")) algorithm["clients_per_round"] = a.clients_per_round;
+  if (reads("weighting")) {
     algorithm["weighting"] = a.weighting == Weighting::equal ? "equal" : "samples";
   }
-  if (a.kind == "easgd") algorithm["elasticity"] = a.elasticity;
-  if (a.kind == "gossip") {
+  if (reads("elasticity")) algorithm["elasticity"] = a.elasticity;
+  if (reads("graph")) {
     algorithm["graph"] = a.graph == GossipGraph::ring    ? "ring"
                          : a.graph == GossipGraph::torus ? "torus"
                                                          : "complete";
@@ -204,7 +211,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
 
   j["compute"] = compute_to_json(s.compute);
 
-  j["network"] = network_to_json(s.network, s.algorithm.kind == "async_sgd");
+  j["network"] = network_to_json(s.network, !info.can.rounds);
 
   if (s.availability.enabled()) {
     auto& availability = j["availability"];

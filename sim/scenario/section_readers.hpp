@@ -19,7 +19,7 @@ inline constexpr std::int64_t kMaxWorkers = 1 << 20;
 void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t steps);
 void read_compute(yaml::Section s, ComputeSpec& c, int workers, yaml::Diagnostics& diagnostics);
 // algorithm_kind: async_sgd has no collective (its workers talk to a parameter server).
-void read_network(yaml::Section s, NetworkSpec& n, int workers, const std::string& algorithm_kind);
+void read_network(yaml::Section s, NetworkSpec& n, int workers, AlgorithmKind algorithm_kind);
 void read_sweep(yaml::Section s, SweepSpec& sweep);
 void read_availability(yaml::Section s, AvailabilitySpec& a, int workers,
                        yaml::Diagnostics& diagnostics);

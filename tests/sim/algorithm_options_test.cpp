@@ -48,7 +48,7 @@ TEST_CASE("each variant's options load into the algorithm spec", "[sim][scenario
         sgdsim::WhileWaiting::local_steps);
   CHECK(load(variant("local_sgd")).while_waiting == sgdsim::WhileWaiting::idle);
   const auto slowmo = load(variant("slowmo", "  outer_lr: 1.5\n  outer_momentum: 0.6"));
-  CHECK(slowmo.kind == "slowmo");
+  CHECK(slowmo.kind == sgdsim::AlgorithmKind::slowmo);
   CHECK(slowmo.outer_lr == 1.5);
   CHECK(slowmo.outer_momentum == 0.6);
   CHECK(load(variant("diloco", "  outer_lr: 0.7\n  outer_momentum: 0.9")).outer_lr == 0.7);
@@ -59,7 +59,7 @@ TEST_CASE("each variant's options load into the algorithm spec", "[sim][scenario
   auto no_interval = sgdsim::testing::with_line("  interval: 4", "", variant("gossip"));
   CHECK(load(no_interval).interval == 1);
   no_interval = sgdsim::testing::with_line("  interval: 4", "", variant("async_sgd"));
-  CHECK(load(no_interval).kind == "async_sgd");
+  CHECK(load(no_interval).kind == sgdsim::AlgorithmKind::async_sgd);
 }
 
 TEST_CASE("bad variant options name the file, line and key and say why",

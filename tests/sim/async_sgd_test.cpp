@@ -19,6 +19,7 @@
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
 #include "sim/run/async_run.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "tests/support/files.hpp"
@@ -65,6 +66,7 @@ class RecordingAsyncSgd final : public sgdsim::AsyncAlgorithm {
   sgdsim::ModelMetrics evaluate() const override { return inner_.evaluate(); }
   double payload_bytes() const override { return inner_.payload_bytes(); }
   void write_model(std::ostream& out) const override { inner_.write_model(out); }
+  std::vector<double> model() const override { return inner_.model(); }
 
   std::vector<Applied> applied;
 
@@ -117,7 +119,7 @@ struct AsyncRecord {
 
 AlgorithmSpec spec_of(const AsyncSetup& setup) {
   AlgorithmSpec spec;
-  spec.kind = "async_sgd";
+  spec.kind = sgdsim::AlgorithmKind::async_sgd;
   spec.lr = setup.lr;
   spec.lr_schedule = setup.lr_schedule;
   spec.batch_size = 8;
@@ -207,14 +209,15 @@ TEST_CASE("one asynchronous worker is plain SGD bit for bit", "[sim][async]") {
 
   const sgdsim::testing::SyntheticProblem<double> problem(kProblemOptions);
   AlgorithmSpec spec = spec_of(setup);
-  spec.kind = "local_sgd";
+  spec.kind = sgdsim::AlgorithmKind::local_sgd;
   spec.interval = 1;
   sgdsim::LocalSgd<double> sgd(problem.training(1, setup.steps), spec);
-  std::vector<sgdsim::ModelMetrics> expected = {sgd.evaluate_average(0)};
+  sgdsim::AveragedModelProbe<double> probe(sgd);
+  std::vector<sgdsim::ModelMetrics> expected = {probe.measure(0)};
   for (std::int64_t step = 1; step <= setup.steps; ++step) {
     REQUIRE(sgd.local_step(0, step));
     sgd.synchronize(step, {0});
-    if (step % setup.eval_every == 0) expected.push_back(sgd.evaluate_average(step));
+    if (step % setup.eval_every == 0) expected.push_back(probe.measure(step));
   }
   const auto& rows = record->recorder.rows;
   REQUIRE(rows.size() == expected.size());
@@ -227,7 +230,7 @@ TEST_CASE("one asynchronous worker is plain SGD bit for bit", "[sim][async]") {
   }
   CHECK(rows.back().model.train_loss < rows.front().model.train_loss);
   std::ostringstream model;
-  sgd.write_average(model);
+  probe.write_model(model);
   CHECK(record->model == model.str());
   CHECK(record->result.workers[0].staleness_max == 0);
 }

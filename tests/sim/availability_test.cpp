@@ -8,6 +8,7 @@
 #include "sim/cluster/availability.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
@@ -43,10 +44,11 @@ sgdsim::RunResult simulate(const AvailabilitySpec& spec, std::uint64_t seed = 1)
   network_spec.link.bytes_per_second = 1e30;
   sgdsim::Network network(network_spec, 4);
   sgdsim::AvailabilityModel availability(spec, 4, seed);
-  sgdsim::ClusterTiming timing{&compute, &network, algorithm.sync_payload_bytes(),
+  sgdsim::ClusterTiming timing{&compute, &network, algorithm.rounds().payload_bytes(),
                                spec.enabled() ? &availability : nullptr};
   sgdsim::RunObserver quiet;
-  sgdsim::SynchronousRun run(algorithm, timing, 5, quiet);
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
+  sgdsim::SynchronousRun run(algorithm, probe, timing, 5, quiet);
   return run.run();
 }
 

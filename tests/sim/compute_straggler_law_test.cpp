@@ -11,6 +11,7 @@
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "tests/support/synthetic_problem.hpp"
@@ -56,9 +57,10 @@ double mean_round_compute_ns(const sgdsim::ComputeSpec& compute_spec, int worker
   sgdsim::ClusterTiming timing;
   timing.compute = &compute;
   timing.network = &network;
-  timing.payload_bytes = algorithm.sync_payload_bytes();
+  timing.payload_bytes = algorithm.rounds().payload_bytes();
   CollectiveRecorder recorder;
-  sgdsim::SynchronousRun run(algorithm, timing, 0, recorder);
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
+  sgdsim::SynchronousRun run(algorithm, probe, timing, 0, recorder);
   const sgdsim::RunResult result = run.run();
   REQUIRE(result.status == sgdsim::RunStatus::ok);
   REQUIRE(recorder.starts.size() == static_cast<std::size_t>(steps));

@@ -14,6 +14,7 @@
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "tests/support/synthetic_problem.hpp"
@@ -29,7 +30,7 @@ const sgdsim::testing::SyntheticProblemOptions kProblemOptions{
 
 AlgorithmSpec easgd_spec(std::int64_t interval, double lr, double elasticity) {
   AlgorithmSpec spec;
-  spec.kind = "easgd";
+  spec.kind = sgdsim::AlgorithmKind::easgd;
   spec.interval = interval;
   spec.lr = lr;
   spec.batch_size = 8;
@@ -102,7 +103,7 @@ TEST_CASE("one EASGD round of two workers: x_i = x0 - (1-a)g_i lr, centre = x0 -
   REQUIRE((g[0] - g[1]).norm() > 1e-3);
 
   for (int w = 0; w < 2; ++w) REQUIRE(algorithm.local_step(w, 1));
-  REQUIRE(algorithm.synchronizes_after(1));
+  REQUIRE(algorithm.rounds().synchronizes_after(1));
   algorithm.synchronize(1, {0, 1});
 
   const Vector& x0 = p.initial_params;
@@ -124,10 +125,11 @@ TEST_CASE("EASGD metrics and model.csv are the centre; a rejoining worker restar
   algorithm.synchronize(4, all_of(3));
   const double centre_loss = full_train_loss(problem, algorithm.centre());
   REQUIRE(std::abs(centre_loss - full_train_loss(problem, algorithm.average_of_replicas())) > 1e-6);
-  CHECK(algorithm.evaluate_average(4).train_loss == Approx(centre_loss).epsilon(1e-14));
+  CHECK(sgdsim::AveragedModelProbe<double>(algorithm).measure(4).train_loss ==
+        Approx(centre_loss).epsilon(1e-14));
   algorithm.rejoin(1);
   CHECK(algorithm.replica(1) == algorithm.centre());
-  CHECK(algorithm.sync_payload_bytes() == static_cast<double>(algorithm.centre().size() * 8));
+  CHECK(algorithm.rounds().payload_bytes() == static_cast<double>(algorithm.centre().size() * 8));
 }
 
 TEST_CASE("an EASGD run trains the centre and is deterministic", "[sim][easgd]") {
@@ -141,9 +143,10 @@ TEST_CASE("an EASGD run trains the centre and is deterministic", "[sim][easgd]")
     compute_spec.sigma = 0.3;
     sgdsim::ComputeModel compute(compute_spec, 4, 5);
     sgdsim::Network network(sgdsim::NetworkSpec{}, 4);
-    const sgdsim::ClusterTiming timing{&compute, &network, algorithm->sync_payload_bytes()};
+    const sgdsim::ClusterTiming timing{&compute, &network, algorithm->rounds().payload_bytes()};
     MetricsRecorder recorder;
-    sgdsim::SynchronousRun run(*algorithm, timing, 50, recorder);
+    sgdsim::AveragedModelProbe<double> probe(*algorithm);
+    sgdsim::SynchronousRun run(*algorithm, probe, timing, 50, recorder);
     const auto result = run.run();
     REQUIRE(result.status == sgdsim::RunStatus::ok);
     CHECK(result.comm_rounds == 50);

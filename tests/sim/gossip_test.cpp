@@ -19,6 +19,7 @@
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "tests/support/synthetic_problem.hpp"
@@ -40,7 +41,7 @@ constexpr double kBandwidth = 1.25e9;         // B: 10 Gb/s
 
 AlgorithmSpec gossip_spec(GossipGraph graph, std::int64_t interval = 1, double lr = 0.2) {
   AlgorithmSpec spec;
-  spec.kind = "gossip";
+  spec.kind = sgdsim::AlgorithmKind::gossip;
   spec.graph = graph;
   spec.interval = interval;
   spec.lr = lr;
@@ -153,8 +154,8 @@ TEST_CASE("gossip mixing preserves the mean of the replicas and pulls them toget
     for (std::int64_t step = 1; step <= 5; ++step) {
       for (int w = 0; w < 6; ++w) REQUIRE(algorithm.local_step(w, step));
     }
-    REQUIRE_FALSE(algorithm.synchronizes_after(4));
-    REQUIRE(algorithm.synchronizes_after(5));
+    REQUIRE_FALSE(algorithm.rounds().synchronizes_after(4));
+    REQUIRE(algorithm.rounds().synchronizes_after(5));
     const Vector mean = algorithm.average_of_replicas();
     auto spread = [&] {
       double s = 0.0;
@@ -183,14 +184,14 @@ TEST_CASE("gossip on a complete graph is local SGD with I = 1", "[sim][gossip]")
   const std::int64_t steps = 30;
   Gossip<double> gossip(problem.training(workers, steps), gossip_spec(GossipGraph::complete));
   auto local_spec = gossip_spec(GossipGraph::complete);
-  local_spec.kind = "local_sgd";
+  local_spec.kind = sgdsim::AlgorithmKind::local_sgd;
   sgdsim::LocalSgd<double> local(problem.training(workers, steps), local_spec);
   for (std::int64_t step = 1; step <= steps; ++step) {
     for (int w = 0; w < workers; ++w) {
       REQUIRE(gossip.local_step(w, step));
       REQUIRE(local.local_step(w, step));
     }
-    REQUIRE(gossip.synchronizes_after(step));
+    REQUIRE(gossip.rounds().synchronizes_after(step));
     gossip.synchronize(step, all_of(workers));
     local.synchronize(step, all_of(workers));
   }
@@ -226,11 +227,12 @@ TEST_CASE("a gossip run takes T·c plus one neighbour exchange per round", "[sim
     compute_spec.mean = sgdsim::SimTime::from_ns(kStepNs);
     sgdsim::ComputeModel compute(compute_spec, workers, 5);
     auto network = switch_network(workers);
-    const double payload = algorithm->sync_payload_bytes();
+    const double payload = algorithm->rounds().payload_bytes();
     REQUIRE(payload == 18 * 8);  // softmax 6×3 parameters in float64
     const sgdsim::ClusterTiming timing{&compute, &network, payload};
     MetricsRecorder recorder;
-    sgdsim::SynchronousRun run(*algorithm, timing, 10, recorder);
+    sgdsim::AveragedModelProbe<double> probe(*algorithm);
+    sgdsim::SynchronousRun run(*algorithm, probe, timing, 10, recorder);
     const auto result = run.run();
     REQUIRE(result.status == sgdsim::RunStatus::ok);
     const std::int64_t rounds = steps / interval;
@@ -253,13 +255,13 @@ TEST_CASE("gossip writes the mean of the replicas and refuses a torus of 7 worke
   }
   algorithm.synchronize(2, all_of(3));
   std::ostringstream written;
-  algorithm.write_average(written);
+  sgdsim::AveragedModelProbe<double>(algorithm).write_model(written);
   std::ostringstream expected;
   expected << "parameter\n";
   const Vector mean = algorithm.average_of_replicas();
   for (Eigen::Index i = 0; i < mean.size(); ++i) expected << fmt::format("{}\n", mean[i]);
   CHECK(written.str() == expected.str());
-  CHECK(algorithm.exchange().kind == sgdsim::Exchange::Kind::neighbors);
+  CHECK(algorithm.rounds().exchange().kind == sgdsim::Exchange::Kind::neighbors);
   CHECK_THROWS_WITH(
       sgdsim::make_algorithm<double>(gossip_spec(GossipGraph::torus), problem.training(7, 2)),
       Catch::Contains("prime"));

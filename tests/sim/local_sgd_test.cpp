@@ -12,6 +12,7 @@
 #include "models/rng.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/algorithms/registry.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
@@ -81,7 +82,8 @@ template <class Scalar>
 void drive(LocalSgd<Scalar>& algorithm, std::int64_t from, std::int64_t to) {
   for (std::int64_t step = from; step <= to; ++step) {
     for (int w = 0; w < algorithm.workers(); ++w) REQUIRE(algorithm.local_step(w, step));
-    if (algorithm.synchronizes_after(step)) algorithm.synchronize(step, every_worker(algorithm));
+    if (algorithm.rounds().synchronizes_after(step))
+      algorithm.synchronize(step, every_worker(algorithm));
   }
 }
 
@@ -148,8 +150,8 @@ TEST_CASE("averaging replaces every replica by the mean of the replicas before i
   const auto p = problem.training(workers, 12);
   LocalSgd<double> algorithm(p, spec_of(4, 0.3, 8));
   drive(algorithm, 1, 3);
-  CHECK_FALSE(algorithm.synchronizes_after(3));
-  CHECK(algorithm.synchronizes_after(4));
+  CHECK_FALSE(algorithm.rounds().synchronizes_after(3));
+  CHECK(algorithm.rounds().synchronizes_after(4));
 
   Vector mean = Vector::Zero(p.initial_params.size());
   for (int w = 0; w < workers; ++w) mean += replica_of(algorithm, w);
@@ -203,7 +205,7 @@ TEST_CASE("local SGD synchronises after every I-th step and after the last step"
   LocalSgd<double> algorithm(p, spec_of(4, 0.1, 8));
   std::vector<std::int64_t> sync_steps;
   for (std::int64_t step = 1; step <= 10; ++step) {
-    if (algorithm.synchronizes_after(step)) sync_steps.push_back(step);
+    if (algorithm.rounds().synchronizes_after(step)) sync_steps.push_back(step);
   }
   CHECK(sync_steps == std::vector<std::int64_t>{4, 8, 10});
 }
@@ -277,18 +279,21 @@ TEST_CASE("the sync payload is one model, two when averaged momentum travels wit
   const auto p = problem.training(2, 10);
   const auto params = static_cast<double>(p.initial_params.size());
   REQUIRE(params == 6 * 3);  // softmax: (5 features + bias) x 3 classes
-  CHECK(LocalSgd<double>(p, spec_of(2, 0.1, 8)).sync_payload_bytes() == params * 8);
-  CHECK(LocalSgd<double>(p, spec_of(2, 0.1, 8, 0.9, MomentumSync::average)).sync_payload_bytes() ==
-        params * 8 * 2);
-  CHECK(LocalSgd<double>(p, spec_of(2, 0.1, 8, 0.9, MomentumSync::local)).sync_payload_bytes() ==
-        params * 8);
-  CHECK(LocalSgd<double>(p, spec_of(2, 0.1, 8, 0.9, MomentumSync::reset)).sync_payload_bytes() ==
-        params * 8);
+  CHECK(LocalSgd<double>(p, spec_of(2, 0.1, 8)).rounds().payload_bytes() == params * 8);
+  CHECK(LocalSgd<double>(p, spec_of(2, 0.1, 8, 0.9, MomentumSync::average))
+            .rounds()
+            .payload_bytes() == params * 8 * 2);
+  CHECK(
+      LocalSgd<double>(p, spec_of(2, 0.1, 8, 0.9, MomentumSync::local)).rounds().payload_bytes() ==
+      params * 8);
+  CHECK(
+      LocalSgd<double>(p, spec_of(2, 0.1, 8, 0.9, MomentumSync::reset)).rounds().payload_bytes() ==
+      params * 8);
 
   const Problem<float> float_problem;
   const auto pf = float_problem.training(2, 10);
-  CHECK(LocalSgd<float>(pf, spec_of(2, 0.1, 8)).sync_payload_bytes() == params * 4);
-  CHECK(LocalSgd<float>(pf, spec_of(2, 0.1, 8, 0.5)).sync_payload_bytes() == params * 4 * 2);
+  CHECK(LocalSgd<float>(pf, spec_of(2, 0.1, 8)).rounds().payload_bytes() == params * 4);
+  CHECK(LocalSgd<float>(pf, spec_of(2, 0.1, 8, 0.5)).rounds().payload_bytes() == params * 4 * 2);
 }
 
 TEST_CASE("a full-batch local step is a plain gradient-descent step on the worker's shard",
@@ -339,19 +344,20 @@ TEST_CASE("a step learning-rate schedule multiplies the rate by its factor every
   CHECK(relative_difference(replica_of(algorithm, 0), x) < 1e-12);
 }
 
-TEST_CASE("evaluate_average measures the mean of the snapshots taken at that step",
+TEST_CASE("the model probe measures the mean of the snapshots taken at that step",
           "[sim][local_sgd]") {
   const Problem<> problem;
   const int workers = 3;
   const auto p = problem.training(workers, 20);
   LocalSgd<double> algorithm(p, spec_of(20, 0.3, 8));
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
   drive(algorithm, 1, 4);
-  for (int w = 0; w < workers; ++w) algorithm.snapshot(w, 4);
+  for (int w = 0; w < workers; ++w) probe.snapshot(w, 4);
   const Vector mean_at_4 = algorithm.average_of_replicas();
   drive(algorithm, 5, 9);  // the replicas move on; the snapshot must not
   REQUIRE(relative_difference(algorithm.average_of_replicas(), mean_at_4) > 1e-6);
 
-  const sgdsim::ModelMetrics metrics = algorithm.evaluate_average(4);
+  const sgdsim::ModelMetrics metrics = probe.measure(4);
   Vector grad;
   const double loss = problem.objective->loss_and_gradient(mean_at_4, problem.data.train.features,
                                                            problem.data.train.targets, grad);
@@ -363,16 +369,16 @@ TEST_CASE("evaluate_average measures the mean of the snapshots taken at that ste
   CHECK(metrics.test_accuracy == Approx(test.accuracy).epsilon(1e-12));
 
   // Without a snapshot, the current replicas are measured.
-  const sgdsim::ModelMetrics now = algorithm.evaluate_average(9);
+  const sgdsim::ModelMetrics now = probe.measure(9);
   const double loss_now = problem.objective->loss_and_gradient(algorithm.average_of_replicas(),
                                                                problem.data.train.features,
                                                                problem.data.train.targets, grad);
   CHECK(now.train_loss == Approx(loss_now).epsilon(1e-12));
 }
 
-std::vector<double> written_parameters(const LocalSgd<double>& algorithm) {
+std::vector<double> written_parameters(LocalSgd<double>& algorithm) {
   std::ostringstream out;
-  algorithm.write_average(out);
+  sgdsim::AveragedModelProbe<double>(algorithm).write_model(out);
   std::istringstream in(out.str());
   std::string line;
   std::getline(in, line);
@@ -382,7 +388,7 @@ std::vector<double> written_parameters(const LocalSgd<double>& algorithm) {
   return values;
 }
 
-TEST_CASE("write_average writes a header and the model of the latest round, one per line",
+TEST_CASE("the probe writes a header and the model of the latest round, one per line",
           "[sim][local_sgd]") {
   const Problem<> problem;
   const auto p = problem.training(2, 8);
@@ -414,20 +420,16 @@ TEST_CASE("a local step reports a model that stopped being finite", "[sim][local
   CHECK(failed_at > 0);
 }
 
-TEST_CASE("make_algorithm builds local_sgd and rejects unknown kinds naming the known ones",
-          "[sim][local_sgd]") {
+TEST_CASE("make_algorithm builds local_sgd; the catalog knows no other names", "[sim][local_sgd]") {
   const Problem<> problem;
   AlgorithmSpec spec = spec_of(2, 0.1, 8);
   CHECK(sgdsim::make_algorithm<double>(spec, problem.training(2, 4))->workers() == 2);
-  spec.kind = "no_such_algorithm";
-  try {
-    (void)sgdsim::make_algorithm<double>(spec, problem.training(2, 4));
-    FAIL("no error");
-  } catch (const std::invalid_argument& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains("no_such_algorithm"));
-    CHECK_THAT(std::string(e.what()), Catch::Contains("local_sgd"));
-  }
-  spec.kind = "local_sgd";
+  CHECK(sgdsim::find_algorithm("no_such_algorithm") == nullptr);
+  CHECK(sgdsim::find_algorithm("local_sgd")->kind == sgdsim::AlgorithmKind::local_sgd);
+  spec.kind = sgdsim::AlgorithmKind::async_sgd;  // not one whose workers meet in rounds
+  CHECK_THROWS_AS(sgdsim::make_algorithm<double>(spec, problem.training(2, 4)),
+                  std::invalid_argument);
+  spec.kind = sgdsim::AlgorithmKind::local_sgd;
   spec.interval = 0;
   CHECK_THROWS_AS(LocalSgd<double>(problem.training(2, 4), spec), std::invalid_argument);
 }

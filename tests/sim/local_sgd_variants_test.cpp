@@ -13,8 +13,10 @@
 #include "models/data/batch_sampler.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/algorithms/outer_optimizer.hpp"
+#include "sim/algorithms/registry.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
@@ -32,7 +34,7 @@ constexpr std::int64_t kStepNs = 10'000'000;  // 10 ms per local step at speed f
 
 AlgorithmSpec spec_of(const char* kind, std::int64_t interval) {
   AlgorithmSpec spec;
-  spec.kind = kind;
+  spec.kind = sgdsim::find_algorithm(kind)->kind;
   spec.interval = interval;
   spec.lr = 0.1;
   spec.batch_size = 8;
@@ -52,7 +54,8 @@ struct Simulated {
 };
 
 // A SynchronousRun on a switch (α 50 us, 10 Gb/s, ring allreduce) with constant step times.
-Simulated simulate(sgdsim::Algorithm& algorithm, const Vector* (*model_of)(sgdsim::Algorithm&),
+Simulated simulate(sgdsim::ReplicaAlgorithm<double>& algorithm,
+                   const Vector* (*model_of)(sgdsim::Algorithm&),
                    std::vector<double> speed_factors = {}) {
   sgdsim::ComputeSpec compute_spec;
   compute_spec.kind = "constant";
@@ -63,9 +66,10 @@ Simulated simulate(sgdsim::Algorithm& algorithm, const Vector* (*model_of)(sgdsi
   network_spec.link.latency = SimTime::from_ns(50'000);
   network_spec.link.bytes_per_second = 1.25e9;
   sgdsim::Network network(network_spec, algorithm.workers());
-  sgdsim::ClusterTiming timing{&compute, &network, algorithm.sync_payload_bytes()};
+  sgdsim::ClusterTiming timing{&compute, &network, algorithm.rounds().payload_bytes()};
   sgdsim::RunObserver observer;  // every hook does nothing
-  sgdsim::SynchronousRun run(algorithm, timing, 0, observer);
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
+  sgdsim::SynchronousRun run(algorithm, probe, timing, 0, observer);
   Simulated out;
   out.result = run.run();
   out.model = *model_of(algorithm);
@@ -168,7 +172,7 @@ TEST_CASE("fedavg with K = N is local SGD, bit for bit", "[sim][variants]") {
   spec.clients_per_round = 4;
   LocalSgd<double> fedavg(problem.training(4, 30), spec);
   LocalSgd<double> plain(problem.training(4, 30), spec_of("local_sgd", 5));
-  CHECK_FALSE(fedavg.sampled_participants(1).has_value());
+  CHECK_FALSE(fedavg.rounds().sampled_participants(1).has_value());
   const Simulated a = simulate(fedavg, consensus_of);
   const Simulated b = simulate(plain, consensus_of);
   CHECK(a.model == b.model);
@@ -187,12 +191,12 @@ TEST_CASE("fedavg samples K distinct workers per round, uniformly, from the seed
   std::map<std::vector<int>, int> distinct_sets;
   constexpr int kRounds = 4000;
   for (int round = 1; round <= kRounds; ++round) {
-    const auto chosen = fedavg.sampled_participants(round);
+    const auto chosen = fedavg.rounds().sampled_participants(round);
     REQUIRE(chosen.has_value());
     REQUIRE(chosen->size() == 3);
     CHECK(std::is_sorted(chosen->begin(), chosen->end()));
     CHECK(std::adjacent_find(chosen->begin(), chosen->end()) == chosen->end());
-    CHECK(*again.sampled_participants(round) == *chosen);
+    CHECK(*again.rounds().sampled_participants(round) == *chosen);
     for (int w : *chosen) ++times_chosen[w];
     ++distinct_sets[*chosen];
   }
@@ -232,7 +236,7 @@ TEST_CASE("fedavg with K < N: sampled workers step, the others sit the round out
   LocalSgd<double> oracle(problem.training(kWorkers, 5 * kRounds), spec);
   std::vector<std::int64_t> chosen(kWorkers, 0);
   for (int round = 1; round <= kRounds; ++round) {
-    const auto sampled = oracle.sampled_participants(round);
+    const auto sampled = oracle.rounds().sampled_participants(round);
     for (int w : *sampled) ++chosen[w];
   }
   const Simulated run = simulate(fedavg, consensus_of);
@@ -248,7 +252,8 @@ TEST_CASE("fedavg with K < N: sampled workers step, the others sit the round out
   network_spec.link.latency = SimTime::from_ns(50'000);
   network_spec.link.bytes_per_second = 1.25e9;
   sgdsim::Network network(network_spec, kWorkers);
-  const SimTime pair_round = network.allreduce_cost({0, 1}, fedavg.sync_payload_bytes()).duration;
+  const SimTime pair_round =
+      network.allreduce_cost({0, 1}, fedavg.rounds().payload_bytes()).duration;
   CHECK(run.result.sim_time.ns() == kRounds * (5 * kStepNs + pair_round.ns()));
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/algorithms/local_sgd.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
@@ -64,7 +65,7 @@ TEST_CASE("sample weighting averages the replicas with weights nᵢ/n that sum t
 
   LocalSgd<double> algorithm(p, spec_of(Weighting::samples));
   steps(algorithm, 1, 3);
-  REQUIRE(algorithm.synchronizes_after(3));
+  REQUIRE(algorithm.rounds().synchronizes_after(3));
   const Vector expected = weighted_mean(algorithm, weights);
   // Not vacuous: the weighted mean is not the plain one.
   REQUIRE(relative_difference(algorithm.average_of_replicas(), expected) < 1e-12);
@@ -83,14 +84,15 @@ TEST_CASE("sample weighting measures the weighted mean of the replicas", "[sim][
   const sgdsim::testing::SyntheticProblem<double> problem(kOptions);
   const auto p = unequal_shards(problem);
   LocalSgd<double> algorithm(p, spec_of(Weighting::samples));
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
   steps(algorithm, 1, 2);
-  for (int w = 0; w < 3; ++w) algorithm.snapshot(w, 2);
+  for (int w = 0; w < 3; ++w) probe.snapshot(w, 2);
   const Vector mean = weighted_mean(algorithm, {0.1, 0.3, 0.6});
   Vector grad;
   const auto& train = problem.data.train;
   const double loss =
       problem.objective->loss_and_gradient(mean, train.features, train.targets, grad);
-  const sgdsim::ModelMetrics measured = algorithm.evaluate_average(2);
+  const sgdsim::ModelMetrics measured = probe.measure(2);
   CHECK(measured.train_loss == Approx(loss).epsilon(1e-12));
   CHECK(measured.grad_norm_sq == Approx(grad.squaredNorm()).epsilon(1e-10));
 }

@@ -61,7 +61,7 @@ TEST_CASE("the quickstart scenario loads with the expected typed values", "[sim]
   CHECK(s.workers == 8);
   CHECK(s.steps == 2000);
   CHECK(s.precision == sgdsim::Precision::float32);
-  CHECK(s.algorithm.kind == "local_sgd");
+  CHECK(s.algorithm.kind == sgdsim::AlgorithmKind::local_sgd);
   CHECK(s.algorithm.interval == 8);
   CHECK(s.algorithm.lr == 0.05);
   CHECK(s.algorithm.batch_size == 32);

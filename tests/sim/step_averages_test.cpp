@@ -13,6 +13,7 @@
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "tests/support/synthetic_problem.hpp"
@@ -91,9 +92,10 @@ RunResult simulate(LocalSgd<double>& algorithm, int workers, std::int64_t eval_e
   sgdsim::ClusterTiming timing;
   timing.compute = &compute;
   timing.network = &network;
-  timing.payload_bytes = algorithm.sync_payload_bytes();
+  timing.payload_bytes = algorithm.rounds().payload_bytes();
   sgdsim::RunObserver no_observer;
-  sgdsim::SynchronousRun run(algorithm, timing, eval_every, no_observer, nullptr, 1,
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
+  sgdsim::SynchronousRun run(algorithm, probe, timing, eval_every, no_observer, nullptr, 1,
                              /*step_averages=*/true);
   return run.run();
 }
@@ -150,6 +152,7 @@ TEST_CASE("without step averages a run reports none", "[sim][step_averages]") {
   timing.compute = &compute;
   timing.network = &network;
   sgdsim::RunObserver no_observer;
-  sgdsim::SynchronousRun run(algorithm, timing, 0, no_observer);
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
+  sgdsim::SynchronousRun run(algorithm, probe, timing, 0, no_observer);
   CHECK_FALSE(run.run().step_averages.has_value());
 }

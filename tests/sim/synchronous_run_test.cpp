@@ -12,6 +12,7 @@
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/network.hpp"
+#include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
 #include "tests/support/synthetic_problem.hpp"
@@ -102,10 +103,12 @@ std::unique_ptr<RunRecord> simulate(const RunSetup& setup) {
   sgdsim::ClusterTiming timing;
   timing.compute = &compute;
   timing.network = &network;
-  timing.payload_bytes = algorithm.sync_payload_bytes();
+  timing.payload_bytes = algorithm.rounds().payload_bytes();
   auto record = std::make_unique<RunRecord>();
   record->payload_bytes = timing.payload_bytes;
-  sgdsim::SynchronousRun run(algorithm, timing, setup.eval_every, record->recorder, setup.stop);
+  sgdsim::AveragedModelProbe<double> probe(algorithm);
+  sgdsim::SynchronousRun run(algorithm, probe, timing, setup.eval_every, record->recorder,
+                             setup.stop);
   record->result = run.run();
   return record;
 }

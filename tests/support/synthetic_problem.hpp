@@ -11,7 +11,7 @@
 #include "models/data/synthetic.hpp"
 #include "models/model_spec.hpp"
 #include "models/rng.hpp"
-#include "sim/algorithms/replicated_algorithm.hpp"
+#include "sim/algorithms/training_problem.hpp"
 
 namespace sgdsim::testing {
 

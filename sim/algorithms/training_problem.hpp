@@ -1,0 +1,31 @@
+// The problem every worker trains on: objective, data, each worker's shard and the starting model.
+// The data and objective outlive the algorithms that read them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/data/dataset.hpp"
+#include "models/data/partition.hpp"
+#include "models/objective.hpp"
+
+namespace sgdsim {
+
+template <class Scalar>
+struct TrainingProblem {
+  const Objective<Scalar>* objective = nullptr;
+  const TrainTestData<Scalar>* data = nullptr;
+  // eval.samples: the training samples the reported model is measured on (null: all of them)
+  const Dataset<Scalar>* eval_train = nullptr;
+  std::vector<Shard> shards;  // one per worker
+  typename Objective<Scalar>::Vector initial_params;
+  std::int64_t steps = 0;
+  std::uint64_t seed = 0;
+  int threads = 1;  // for measuring a model on the whole data set (same results for any count)
+  bool measure_grad_norm = true;  // eval.grad_norm
+
+  int workers() const { return static_cast<int>(shards.size()); }
+  const Dataset<Scalar>& evaluation_set() const { return eval_train ? *eval_train : data->train; }
+};
+
+}  // namespace sgdsim

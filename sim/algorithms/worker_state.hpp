@@ -1,0 +1,31 @@
+// One worker's state: its model replica, its inner optimizer's state and its mini-batch stream.
+//
+// Thread safety: a local step reads the shared problem (data, objective) and writes only its own
+// worker's state and the calling thread's scratch space, so the local steps of different workers
+// may run at once on different threads. Everything that combines workers (rounds, measurements)
+// runs on the driver's thread, between local steps.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+
+#include "models/data/batch_sampler.hpp"
+
+namespace sgdsim {
+
+template <class Scalar>
+struct WorkerState {
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  WorkerState(Vector initial_model, BatchSampler batches)
+      : model(std::move(initial_model)), sampler(std::move(batches)) {}
+
+  Vector model;
+  Vector momentum;  // heavy-ball buffer v ← μv + g; empty without momentum
+  BatchSampler sampler;
+  // Mini-batch losses since the latest round (the adaptive schedule's signal).
+  double round_loss_sum = 0.0;
+  std::int64_t round_loss_steps = 0;
+};
+
+}  // namespace sgdsim
