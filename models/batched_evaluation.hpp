@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -17,15 +18,26 @@ namespace sgdsim {
 inline constexpr Eigen::Index kEvaluationChunk = 2048;
 
 // Runs body(chunk) for chunks [first, last) on up to `threads` threads (the caller's included).
+// An exception thrown on any of them is rethrown here once all have stopped (the first thread's
+// first): one escaping a helper thread would call std::terminate.
 template <class Body>
 void for_chunks(Eigen::Index first, Eigen::Index last, int threads, Body body) {
-  std::vector<std::jthread> helpers;
-  for (int t = 1; t < threads && first + t < last; ++t) {
-    helpers.emplace_back([&body, first, last, t, threads] {
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(std::max(threads, 1)));
+  const auto run_share = [&body, &errors, first, last, threads](int t) {
+    try {
       for (Eigen::Index c = first + t; c < last; c += threads) body(c);
-    });
+    } catch (...) {
+      errors[static_cast<std::size_t>(t)] = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (int t = 1; t < threads && first + t < last; ++t) helpers.emplace_back(run_share, t);
+    run_share(0);
+  }  // joins the helpers
+  for (const std::exception_ptr& error : errors) {
+    if (error) std::rethrow_exception(error);
   }
-  for (Eigen::Index c = first; c < last; c += threads) body(c);
 }
 
 // Mean loss and its gradient over the samples `indices` of `data` (all samples when null). With

@@ -53,7 +53,17 @@ RunResult SynchronousRun::run() {
       }
       schedule_next_outage(w);
     }
-    if (engine_.run(stop_requested_)) result_.status = RunStatus::interrupted;
+    try {
+      if (engine_.run(stop_requested_)) result_.status = RunStatus::interrupted;
+    } catch (...) {  // e.g. a local step that threw on a pool thread: let in-flight steps finish
+      for (const TaskPool::Ticket& task : step_task_) {
+        try {
+          if (task) pool_->wait(task);
+        } catch (...) {  // the first exception is the one reported
+        }
+      }
+      throw;
+    }
   }
   for (const TaskPool::Ticket& task : step_task_) {  // steps cut short by a stop or a divergence
     if (task) pool_->wait(task);
@@ -91,7 +101,10 @@ void SynchronousRun::close_open_spans() {
         break;
       case State::computing:  // a step cut short by the end of the run (divergence, interrupt)
       case State::extra:
-      case State::communicating:
+        times.compute += now - since_[w];
+        break;
+      case State::communicating:  // a round cut short; a finished one is counted already
+        if (round_in_flight_) times.communication += now - since_[w];
         break;
     }
   }
@@ -115,8 +128,10 @@ void SynchronousRun::start_step(int worker) {
 
 void SynchronousRun::finish_step(int worker, std::uint64_t attempt, SimTime started) {
   if (attempt != attempt_[worker]) return;  // the worker failed during this step
-  // Counted when the step ends, so a run cut short never counts time past its end.
+  // Counted when the step ends; a step still open when the run ends is counted up to then, by
+  // close_open_spans, from since_.
   result_.workers[worker].compute += engine_.now() - started;
+  since_[worker] = engine_.now();
   if (stop_if_requested()) return;
   const std::int64_t step = ++steps_done_[worker];
   ++result_.workers[worker].steps;
@@ -196,6 +211,7 @@ void SynchronousRun::start_extra_step(int worker) {
 void SynchronousRun::finish_extra_step(int worker, std::uint64_t attempt, SimTime started) {
   if (attempt != attempt_[worker]) return;  // abandoned: the round began
   result_.workers[worker].compute += engine_.now() - started;
+  since_[worker] = engine_.now();
   if (stop_if_requested()) return;
   const std::int64_t step = steps_done_[worker];
   observer_.on_compute(worker, step, started, engine_.now());

@@ -1,11 +1,14 @@
 #include "sim/run/task_pool.hpp"
 
+#include <exception>
+
 namespace sgdsim {
 
 struct TaskPool::Task {
   std::function<bool()> work;
   enum class State { queued, running, done } state = State::queued;
   bool result = false;
+  std::exception_ptr error;  // what the work threw, for wait() to rethrow on the caller's thread
 };
 
 TaskPool::TaskPool(int threads) {
@@ -50,15 +53,27 @@ bool TaskPool::wait(const Ticket& ticket) {
       work_done_.wait(lock);
       continue;
     }
-    next->state = Task::State::running;
-    lock.unlock();
-    const bool result = next->work();
-    lock.lock();
-    next->result = result;
-    next->state = Task::State::done;
-    work_done_.notify_all();
+    execute(next, lock);
   }
+  if (ticket->error) std::rethrow_exception(ticket->error);
   return ticket->result;
+}
+
+void TaskPool::execute(const Ticket& task, std::unique_lock<std::mutex>& lock) {
+  task->state = Task::State::running;
+  lock.unlock();
+  bool result = false;
+  std::exception_ptr error;
+  try {
+    result = task->work();
+  } catch (...) {  // a helper thread must not die with it: std::terminate would end the process
+    error = std::current_exception();
+  }
+  lock.lock();
+  task->result = result;
+  task->error = std::move(error);
+  task->state = Task::State::done;
+  work_done_.notify_all();
 }
 
 void TaskPool::help() {
@@ -69,13 +84,7 @@ void TaskPool::help() {
     Ticket task = std::move(queue_.front());
     queue_.pop_front();
     if (task->state != Task::State::queued) continue;  // the event loop ran it itself
-    task->state = Task::State::running;
-    lock.unlock();
-    const bool result = task->work();
-    lock.lock();
-    task->result = result;
-    task->state = Task::State::done;
-    work_done_.notify_all();
+    execute(task, lock);
   }
 }
 

@@ -27,11 +27,14 @@ class TaskPool {
   TaskPool& operator=(const TaskPool&) = delete;
 
   Ticket submit(std::function<bool()> work);
-  // The task's result, once it has run (here, if no helper has started it).
+  // The task's result, once it has run (here, if no helper has started it). An exception the
+  // task threw, on whichever thread ran it, is rethrown here.
   bool wait(const Ticket& ticket);
 
  private:
   void help();
+  // Runs `task` on this thread with the mutex released, and records its outcome.
+  void execute(const Ticket& task, std::unique_lock<std::mutex>& lock);
 
   std::mutex mutex_;
   std::condition_variable work_available_;

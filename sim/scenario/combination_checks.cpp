@@ -25,6 +25,21 @@ void check_progress_possible(yaml::Section& s, const Scenario& scenario) {
   }
 }
 
+void resolve_overlap_momentum(yaml::Section& top, Scenario& scenario) {
+  AlgorithmSpec& a = scenario.algorithm;
+  if (!scenario.network.overlap || a.momentum_sync == MomentumSync::local) return;
+  auto algorithm = top.section("algorithm");
+  if (algorithm && algorithm->has("momentum_sync")) {
+    algorithm->error("momentum_sync",
+                     fmt::format("{} is not modelled with network.overlap, whose rounds average "
+                                 "models in flight and leave the momentum buffers local; use "
+                                 "local",
+                                 a.momentum_sync == MomentumSync::average ? "average" : "reset"));
+    return;
+  }
+  a.momentum_sync = MomentumSync::local;
+}
+
 void check_algorithm_capabilities(yaml::Section& top, const Scenario& scenario) {
   const AlgorithmInfo& info = algorithm_info(scenario.algorithm.kind);
   const bool failures = scenario.availability.enabled();

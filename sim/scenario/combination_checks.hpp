@@ -9,6 +9,9 @@ namespace sgdsim {
 
 // availability.mtbf against the step time: refuses a run that could never complete a step.
 void check_progress_possible(yaml::Section& s, const Scenario& scenario);
+// Under network.overlap the momentum buffers stay local (only models are averaged, in flight):
+// momentum_sync is set to local, and refused when the scenario asks for average or reset.
+void resolve_overlap_momentum(yaml::Section& top, Scenario& scenario);
 // What the algorithm kind supports (its catalog row's capabilities) against network.overlap,
 // availability and while_waiting; `top`: the scenario's top-level section.
 void check_algorithm_capabilities(yaml::Section& top, const Scenario& scenario);

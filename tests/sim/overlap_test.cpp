@@ -9,6 +9,7 @@
 #include "sim/run/synchronous_run.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_json.hpp"
 #include "tests/support/synthetic_problem.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -121,4 +122,37 @@ TEST_CASE("overlap with failing workers is refused when the scenario is read, at
   CHECK_THROWS_WITH(sgdsim::load_scenario_text(text, "both.yaml"),
                     Catch::Contains("both.yaml:6:") && Catch::Contains("network.overlap") &&
                         Catch::Contains("failing workers"));
+}
+
+TEST_CASE(
+    "with overlap the momentum buffers stay local: payload one model, explicit average "
+    "refused",
+    "[sim][overlap][scenario]") {
+  const std::string base =
+      "workers: 2\nsteps: 8\nalgorithm: {kind: local_sgd, interval: 2, lr: 0.1, batch_size: 4, "
+      "momentum: 0.9}\nmodel: {kind: softmax}\ndata: {kind: synthetic, samples: 64, classes: "
+      "3, features: 5}\nnetwork: {overlap: true}\noutput: {trace: false}\n";
+  const auto scenario = sgdsim::load_scenario_text(base, "overlap.yaml");
+  CHECK(scenario.algorithm.momentum_sync == sgdsim::MomentumSync::local);
+  CHECK(sgdsim::scenario_to_json(scenario)["algorithm"]["momentum_sync"] == "local");
+  sgdsim::testing::TempDir dir("overlap_momentum");
+  sgdsim::RunOptions options;
+  options.out_dir = (dir / "out").string();
+  options.quiet = true;
+  const auto outcome = sgdsim::run_scenario(scenario, options);
+  const double model_bytes = static_cast<double>(outcome.facts.parameters) * 4;  // float32
+  CHECK(outcome.facts.payload_bytes == model_bytes);  // not ×2: buffers are not averaged
+  CHECK(outcome.summary["bytes_sent"].get<double>() > 0);
+  // Without overlap the default averages the buffers and sends them with the model.
+  const auto blocking =
+      sgdsim::load_scenario_text(base, "blocking.yaml", {"network.overlap=false"});
+  CHECK(blocking.algorithm.momentum_sync == sgdsim::MomentumSync::average);
+
+  for (const char* sync : {"average", "reset"}) {
+    INFO(sync);
+    CHECK_THROWS_WITH(sgdsim::load_scenario_text(base, "overlap.yaml",
+                                                 {std::string("algorithm.momentum_sync=") + sync}),
+                      Catch::Contains("algorithm.momentum_sync") &&
+                          Catch::Contains("network.overlap") && Catch::Contains("use local"));
+  }
 }

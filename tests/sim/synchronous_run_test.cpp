@@ -45,6 +45,9 @@ class Recorder final : public sgdsim::RunObserver {
   };
   void on_compute(int worker, std::int64_t step, SimTime start, SimTime end) override {
     computes.push_back({worker, step, start, end});
+    if (stop_after > 0 && static_cast<std::int64_t>(computes.size()) == stop_after) {
+      stop->store(true);
+    }
   }
   void on_wait(int worker, SimTime start, SimTime end) override {
     waits.push_back({worker, 0, start, end});
@@ -61,6 +64,8 @@ class Recorder final : public sgdsim::RunObserver {
   std::vector<std::int64_t> collective_rounds;
   std::vector<SimTime> collective_starts, collective_durations;
   std::vector<sgdsim::MetricsRow> rows;
+  std::atomic<bool>* stop = nullptr;  // set once `stop_after` local steps have completed
+  std::int64_t stop_after = 0;
 };
 
 struct RunSetup {
@@ -73,7 +78,8 @@ struct RunSetup {
   std::string compute_kind = "constant";
   std::string collective = "ring_allreduce";
   std::string model = "softmax";
-  const std::atomic<bool>* stop = nullptr;
+  std::atomic<bool>* stop = nullptr;
+  std::int64_t stop_after_computes = 0;  // > 0: `stop` is set once this many steps completed
 };
 
 struct RunRecord {
@@ -106,6 +112,8 @@ std::unique_ptr<RunRecord> simulate(const RunSetup& setup) {
   timing.payload_bytes = algorithm.rounds().payload_bytes();
   auto record = std::make_unique<RunRecord>();
   record->payload_bytes = timing.payload_bytes;
+  record->recorder.stop = setup.stop;
+  record->recorder.stop_after = setup.stop_after_computes;
   sgdsim::AveragedModelProbe<double> probe(algorithm);
   sgdsim::SynchronousRun run(algorithm, probe, timing, setup.eval_every, record->recorder,
                              setup.stop);
@@ -336,8 +344,9 @@ TEST_CASE("a run with lr = 1e6 is reported as diverged at a step after 0", "[sim
 }
 
 TEST_CASE("per-worker times still add up to the simulated time when a run diverges", "[sim][run]") {
-  // Workers whose step was in flight when another diverged never finished it: the time they
-  // report must end at the simulated time, or summary.json's fractions add up to more than 1.
+  // Workers whose step was in flight when another diverged never finished it: its time counts as
+  // compute up to the simulated time, as an asynchronous run counts it, so that summary.json's
+  // fractions add up to 1.
   RunSetup setup;
   setup.model = "least_squares";
   setup.compute_kind = "lognormal";
@@ -351,7 +360,27 @@ TEST_CASE("per-worker times still add up to the simulated time when a run diverg
   for (std::size_t w = 0; w < r.workers.size(); ++w) {
     INFO("worker " << w);
     const auto& t = r.workers[w];
-    CHECK((t.compute + t.communication + t.idle).ns() <= r.sim_time.ns());
+    CHECK((t.compute + t.communication + t.idle).ns() == r.sim_time.ns());
+  }
+}
+
+TEST_CASE("per-worker times add up to the simulated time when a run is interrupted mid-step",
+          "[sim][run]") {
+  for (const std::int64_t stop_after_events : {7, 40, 333}) {
+    std::atomic<bool> stop{false};
+    RunSetup setup;
+    setup.compute_kind = "lognormal";
+    setup.steps = 400;
+    setup.stop = &stop;
+    setup.stop_after_computes = stop_after_events;
+    const auto record = simulate(setup);
+    const RunResult& r = record->result;
+    REQUIRE(r.status == RunStatus::interrupted);
+    for (std::size_t w = 0; w < r.workers.size(); ++w) {
+      INFO("stopped after " << stop_after_events << " steps, worker " << w);
+      const auto& t = r.workers[w];
+      CHECK((t.compute + t.communication + t.idle).ns() == r.sim_time.ns());
+    }
   }
 }
 
