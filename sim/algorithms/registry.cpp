@@ -67,6 +67,7 @@ std::vector<AlgorithmInfo> build_catalog() {
                       {"elasticity"}};
   easgd.can.inner_momentum = false;
   easgd.can.failures = true;
+  easgd.can.real = true;
   easgd.make_float = make<Easgd, float>;
   easgd.make_double = make<Easgd, double>;
   catalog.push_back(std::move(easgd));
@@ -79,6 +80,7 @@ std::vector<AlgorithmInfo> build_catalog() {
                        {"graph"}};
   gossip.can.inner_momentum = false;
   gossip.can.interval_required = false;
+  gossip.can.real = true;
   gossip.make_float = make<Gossip, float>;
   gossip.make_double = make<Gossip, double>;
   catalog.push_back(std::move(gossip));

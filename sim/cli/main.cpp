@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -21,6 +22,9 @@
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/topology.hpp"
 #include "sim/runner/run_scenario.hpp"
+#ifdef SGDSIM_HAVE_MPI
+#include "sim/real/mpi_world.hpp"
+#endif
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
 #include "sim/scenario/units.hpp"
@@ -59,54 +63,130 @@ void print_errors(const std::vector<std::string>& messages) {
   for (const auto& message : messages) std::fprintf(stderr, "error: %s\n", message.c_str());
 }
 
-int run_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
-                sgdsim::RunOptions options) {
-  const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
-  const bool quiet = options.quiet;
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  options.stop_requested = &g_stop_requested;
-  const sgdsim::RunOutcome outcome = sgdsim::run_scenario(scenario, options);
+// The result line and exit code of a finished run (printed by the process that wrote it).
+int report_outcome(const sgdsim::Scenario& scenario, const sgdsim::RunOutcome& outcome,
+                   const sgdsim::RunOptions& options, bool print) {
   const auto& r = outcome.result;
   const auto& s = outcome.summary;
+  const bool quiet = options.quiet || !print;
   switch (r.status) {
     case sgdsim::RunStatus::ok:
       if (!quiet) {
-        std::fprintf(
-            stderr,
-            "%s: %lld steps on %d workers, %lld %s, simulated %.3f s "
-            "(communication %.1f%%, idle %.1f%%), final train loss %.6g; wrote %s\n",
-            scenario.name.c_str(), static_cast<long long>(scenario.steps), scenario.workers,
-            static_cast<long long>(r.comm_rounds),
-            sgdsim::algorithm_info(scenario.algorithm.kind).can.rounds ? "rounds"
-                                                                       : "gradients pushed",
-            r.sim_time.seconds(), 100.0 * s["communication_fraction"].get<double>(),
-            100.0 * s["idle_fraction"].get<double>(),
-            r.last_metrics ? r.last_metrics->model.train_loss : 0.0, options.out_dir.c_str());
+        const auto& real = outcome.facts.real;
+        std::fprintf(stderr,
+                     "%s: %lld steps on %d workers%s, %lld %s, %s %.3f s "
+                     "(communication %.1f%%, idle %.1f%%), final train loss %.6g; wrote %s\n",
+                     scenario.name.c_str(), static_cast<long long>(scenario.steps),
+                     scenario.workers,
+                     real ? fmt::format(" on {} MPI ranks", real->ranks).c_str() : "",
+                     static_cast<long long>(r.comm_rounds),
+                     sgdsim::algorithm_info(scenario.algorithm.kind).can.rounds
+                         ? "rounds"
+                         : "gradients pushed",
+                     real ? "measured" : "simulated", r.sim_time.seconds(),
+                     100.0 * s["communication_fraction"].get<double>(),
+                     100.0 * s["idle_fraction"].get<double>(),
+                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0,
+                     options.out_dir.c_str());
       }
       return 0;
     case sgdsim::RunStatus::diverged:
-      std::fprintf(stderr,
-                   "error: %s diverged: a non-finite value appeared at step %lld (%s); "
-                   "metrics up to then are in %s\n",
-                   scenario.name.c_str(), static_cast<long long>(r.diverged_step),
-                   r.diverged_worker >= 0 ? fmt::format("worker {}", r.diverged_worker).c_str()
-                                          : "the averaged model",
-                   options.out_dir.c_str());
+      if (print) {
+        std::fprintf(stderr,
+                     "error: %s diverged: a non-finite value appeared at step %lld (%s); "
+                     "metrics up to then are in %s\n",
+                     scenario.name.c_str(), static_cast<long long>(r.diverged_step),
+                     r.diverged_worker >= 0 ? fmt::format("worker {}", r.diverged_worker).c_str()
+                                            : "the averaged model",
+                     options.out_dir.c_str());
+      }
       return kExitDiverged;
     case sgdsim::RunStatus::interrupted:
       if (!quiet) {
-        std::fprintf(stderr, "interrupted at simulated %.3f s; partial results in %s\n",
-                     r.sim_time.seconds(), options.out_dir.c_str());
+        std::fprintf(stderr, "interrupted at %s %.3f s; partial results in %s\n",
+                     outcome.facts.real ? "measured" : "simulated", r.sim_time.seconds(),
+                     options.out_dir.c_str());
       }
       return kExitInterrupted;
     case sgdsim::RunStatus::stalled:
-      std::fprintf(stderr, "error: %s stalled: %s; results up to then are in %s\n",
-                   scenario.name.c_str(), r.stall_reason.c_str(), options.out_dir.c_str());
+      if (print) {
+        std::fprintf(stderr, "error: %s stalled: %s; results up to then are in %s\n",
+                     scenario.name.c_str(), r.stall_reason.c_str(), options.out_dir.c_str());
+      }
       return kExitBadInput;
   }
   return kExitRuntimeError;
 }
+
+int run_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
+                sgdsim::RunOptions options) {
+  const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  options.stop_requested = &g_stop_requested;
+  const sgdsim::RunOutcome outcome = sgdsim::run_scenario(scenario, options);
+  return report_outcome(scenario, outcome, options, true);
+}
+
+#ifdef SGDSIM_HAVE_MPI
+// `run --real` on every rank of mpirun's job: every rank reads the scenario and builds its
+// workers; rank 0 alone writes the outputs. Failures before the run are agreed on, so that every
+// rank exits with the same code and a message is printed once; one during the run ends the job.
+int real_run_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
+                     sgdsim::RunOptions options, sgdsim::RealOptions real) {
+  const sgdsim::MpiWorld& world = sgdsim::MpiWorld::get();
+  const bool root = world.rank() == 0;
+  std::vector<std::string> errors;
+  const auto attempt = [&errors](const auto& step) {
+    try {
+      step();
+      return 0;
+    } catch (const sgdsim::ConfigError& e) {
+      errors = e.messages();
+      return kExitBadInput;
+    } catch (const sgdsim::DataError& e) {
+      errors = {e.what()};
+      return kExitBadInput;
+    } catch (const std::exception& e) {
+      errors = {e.what()};
+      return kExitRuntimeError;
+    }
+  };
+  const auto agreed = [&](int code) {
+    const sgdsim::MpiWorld::Agreement agreement = world.agree(code);
+    if (agreement.print) print_errors(errors);
+    return agreement.code;
+  };
+  std::optional<sgdsim::Scenario> scenario;
+  std::unique_ptr<sgdsim::ScenarioRun> run;
+  if (const int code = agreed(attempt([&] {
+        scenario.emplace(sgdsim::load_scenario_file(scenario_path, overrides));
+        run = std::make_unique<sgdsim::ScenarioRun>(
+            *scenario, sgdsim::RunSetup{options.threads, options.memory_limit_bytes, real});
+      }))) {
+    return code;
+  }
+  std::optional<sgdsim::DirectoryLock> lock;
+  if (const int code = agreed(root ? attempt([&] {
+        lock.emplace(sgdsim::prepare_output_directory(options.out_dir));
+      })
+                                   : 0)) {
+    return code;
+  }
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  options.stop_requested = &g_stop_requested;
+  options.progress = false;
+  sgdsim::RunOutcome outcome;
+  try {
+    outcome = sgdsim::run_with_outputs(*run, *scenario, options, root);
+  } catch (const std::exception& e) {  // the other ranks would wait for this one forever
+    print_errors({fmt::format("rank {}: {}", world.rank(), e.what())});
+    world.abort(kExitRuntimeError);
+  }
+  return report_outcome(*scenario, outcome, options, root);
+}
+#endif
 
 int sweep_command(const std::string& scenario_path, const std::string& out_dir,
                   const std::vector<std::string>& overrides, int jobs, bool quiet) {
@@ -199,6 +279,18 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads,
                   "Threads for the workers' local steps (same results as 1; default 1)")
       ->check(CLI::Range(1, 256));
+  bool real = false, emulate_compute = false;
+  std::string reduction = "allreduce";
+  run->add_flag("--real", real,
+                "Run for real on MPI ranks (start with mpirun -np R; R <= workers) instead of "
+                "simulating");
+  run->add_flag("--emulate-compute", emulate_compute,
+                "With --real: each local step waits until it has lasted what the compute model "
+                "draws (the network stays real)");
+  run->add_option("--reduction", reduction,
+                  "With --real: allreduce (MPI_Allreduce, default) or ordered (worker-order sums, "
+                  "bit-identical to the simulation)")
+      ->check(CLI::IsMember({"allreduce", "ordered"}));
   std::string memory_limit;
   run->add_option("--memory-limit", memory_limit,
                   "Refuse a run whose data and replicas need more than this (e.g. 8GiB; default: "
@@ -219,6 +311,8 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario; print it fully resolved");
   validate->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   validate->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
+  bool validate_real = false;
+  validate->add_flag("--real", validate_real, "Also check that `run --real` can execute it");
 
   try {
     app.parse(argc, argv);
@@ -233,6 +327,7 @@ int main(int argc, char** argv) {
       sgdsim::RunOptions options;
       options.check_only = true;  // reads the data: the checks that need it run too
       (void)sgdsim::run_scenario(scenario, options);
+      if (validate_real) sgdsim::check_real_execution(scenario);
       std::cout << sgdsim::scenario_to_json(scenario).dump(2) << '\n';
       return 0;
     }
@@ -249,6 +344,23 @@ int main(int argc, char** argv) {
         return kExitBadInput;
       }
       options.memory_limit_bytes = *bytes;
+    }
+    if ((emulate_compute || reduction != "allreduce") && !real) {
+      print_errors({"--emulate-compute and --reduction apply to --real runs only"});
+      return kExitBadInput;
+    }
+    if (real) {
+#ifdef SGDSIM_HAVE_MPI
+      sgdsim::RealOptions real_options;
+      real_options.emulate_compute = emulate_compute;
+      real_options.reduction =
+          reduction == "ordered" ? sgdsim::Reduction::ordered : sgdsim::Reduction::allreduce;
+      return real_run_command(scenario_path, overrides, options, real_options);
+#else
+      print_errors({"--real needs MPI, and this sgdsim was built without it: install OpenMPI "
+                    "(scripts/setup does) and rebuild"});
+      return kExitBadInput;
+#endif
     }
     return run_command(scenario_path, overrides, options);
   } catch (const sgdsim::ConfigError& e) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 namespace sgdsim {
 
@@ -14,6 +15,7 @@ class DirectoryLock {
   // system cannot lock (ENOLCK and kin, some network file systems), the directory is not locked.
   explicit DirectoryLock(const std::string& directory);
   ~DirectoryLock();
+  DirectoryLock(DirectoryLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   DirectoryLock(const DirectoryLock&) = delete;
   DirectoryLock& operator=(const DirectoryLock&) = delete;
 

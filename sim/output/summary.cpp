@@ -65,6 +65,17 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["sgdsim_version"] = SGDSIM_VERSION;
   j["name"] = scenario.name;
   j["status"] = to_string(result.status);
+  // simulated: times are the simulator's; real: measured on MPI ranks (sim_time_s is elapsed).
+  j["executor"] = facts.real ? "real" : "simulated";
+  if (facts.real) {
+    const RealFacts& real = *facts.real;
+    j["real"] = {{"ranks", real.ranks},
+                 {"hosts", real.hosts},
+                 {"reduction", real.reduction},
+                 {"emulated_compute", real.emulated_compute},
+                 {"measurement_s", real.measurement_s},
+                 {"wall_s", real.wall_s}};
+  }
   if (result.status == RunStatus::stalled) j["stalled"] = result.stall_reason;
   if (result.status == RunStatus::diverged) {
     j["diverged"]["step"] = result.diverged_step;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/cluster/topology.hpp"
 #include "sim/output/output_file.hpp"
@@ -11,6 +13,16 @@
 #include "sim/scenario/scenario.hpp"
 
 namespace sgdsim {
+
+// What a real run (sgdsim run --real) adds: where it ran and what its timing left out.
+struct RealFacts {
+  int ranks = 1;
+  std::vector<std::string> hosts;  // per rank
+  std::string reduction;           // allreduce | ordered
+  bool emulated_compute = false;
+  double measurement_s = 0.0;  // measuring x̄ for metrics: excluded from every timed figure
+  double wall_s = 0.0;         // everything, measurements included
+};
 
 struct RunFacts {
   double payload_bytes = 0.0;
@@ -28,6 +40,7 @@ struct RunFacts {
   std::vector<std::int64_t> window_steps;     // per worker: steps started in a slow-down window
   // per worker: samples of each class in its shard (classification only; empty for regression)
   std::vector<std::vector<std::int64_t>> label_histograms;
+  std::optional<RealFacts> real;  // set for runs on MPI ranks
 };
 
 nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,

@@ -35,6 +35,7 @@ typename AveragedModelProbe<Scalar>::Vector AveragedModelProbe<Scalar>::averaged
 template <class Scalar>
 ModelMetrics AveragedModelProbe<Scalar>::measure(std::int64_t step, MeasureScope scope) {
   const Vector average = averaged_model(step);
+  if (!evaluates_) return {};
   const TrainingProblem<Scalar>& problem = algorithm_.problem();
   return measure_model(*problem.objective, problem.evaluation_set(), problem.data->test, average,
                        problem.threads, problem.measure_grad_norm, scope);

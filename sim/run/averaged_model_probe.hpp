@@ -15,7 +15,10 @@ class AveragedModelProbe final : public ModelProbe {
  public:
   using Vector = typename ReplicaAlgorithm<Scalar>::Vector;
 
-  explicit AveragedModelProbe(ReplicaAlgorithm<Scalar>& algorithm) : algorithm_(algorithm) {}
+  // `evaluates` false: measure() forms x̄ (a collective where workers live on several processes)
+  // but leaves evaluating it to another process, returning empty metrics.
+  explicit AveragedModelProbe(ReplicaAlgorithm<Scalar>& algorithm, bool evaluates = true)
+      : algorithm_(algorithm), evaluates_(evaluates) {}
 
   void snapshot(int worker, std::int64_t step) override;
   ModelMetrics measure(std::int64_t step,
@@ -27,6 +30,7 @@ class AveragedModelProbe final : public ModelProbe {
 
  private:
   ReplicaAlgorithm<Scalar>& algorithm_;
+  bool evaluates_;
   std::map<std::int64_t, std::vector<Vector>> snapshots_;  // per step: one per local worker
 };
 

@@ -19,19 +19,33 @@ namespace sgdsim {
 namespace fs = std::filesystem;
 
 RunOutcome run_scenario(const Scenario& s, const RunOptions& options) {
-  ScenarioRun run(s, RunSetup{options.threads, options.memory_limit_bytes});
+  ScenarioRun run(s, RunSetup{options.threads, options.memory_limit_bytes, std::nullopt});
   if (options.check_only) return {};
   // Input is known good from here on; only now does the output directory appear.
-  const fs::path out(options.out_dir);
+  const DirectoryLock lock = prepare_output_directory(options.out_dir);
+  return run_with_outputs(run, s, options, true);
+}
+
+DirectoryLock prepare_output_directory(const std::string& out_dir) {
+  const fs::path out(out_dir);
   fs::create_directories(out);
-  const DirectoryLock lock(out.string());
+  DirectoryLock lock(out.string());
   // Outputs of an earlier run into the same directory would mix with ours; a stale summary.json
   // would even mark this run complete.
   for (const char* name : {"summary.json", "metrics.csv", "trace.json", "model.csv"}) {
     fs::remove(out / name);
   }
+  return lock;
+}
 
+RunOutcome run_with_outputs(ScenarioRun& run, const Scenario& s, const RunOptions& options,
+                            bool write_outputs) {
+  const fs::path out(options.out_dir);
   RunOutcome outcome;
+  if (!write_outputs) {
+    RunObserver nothing;
+    return run.run(nothing, options.stop_requested);
+  }
   bool trace_truncated = false;
   {
     MetricsWriter metrics((out / "metrics.csv").string());
@@ -44,7 +58,7 @@ RunOutcome run_scenario(const Scenario& s, const RunOptions& options) {
       observers.add(&*trace);
     }
     std::optional<ProgressReporter> progress;
-    if (!options.quiet) {
+    if (!options.quiet && options.progress) {
       progress.emplace(s.steps, s.workers, isatty(fileno(stderr)) != 0);
       observers.add(&*progress);
     }

@@ -24,6 +24,12 @@
 #include "sim/runner/run_limits.hpp"
 #include "sim/runner/training_data.hpp"
 #include "sim/scenario/units.hpp"
+#ifdef SGDSIM_HAVE_MPI
+#include "sim/real/mpi_communicator.hpp"
+#include "sim/real/mpi_world.hpp"
+#include "sim/real/real_run.hpp"
+#include "sim/real/worker_layout.hpp"
+#endif
 
 namespace sgdsim {
 
@@ -32,6 +38,7 @@ class ScenarioRun::Impl {
   virtual ~Impl() = default;
   virtual RunOutcome run(RunObserver& observer, const std::atomic<bool>* stop_requested) = 0;
   virtual void write_model(std::ostream& out) const = 0;
+  virtual int rank() const = 0;
 };
 
 namespace {
@@ -46,8 +53,11 @@ class TypedRun final : public ScenarioRun::Impl {
   TypedRun(const Scenario& s, const RunSetup& setup);
   RunOutcome run(RunObserver& observer, const std::atomic<bool>* stop_requested) override;
   void write_model(std::ostream& out) const override;
+  int rank() const override { return rank_; }
 
  private:
+  RunOutcome run_real(RunObserver& observer, const std::atomic<bool>* stop_requested);
+
   Scenario s;
   RunSetup setup;
   std::chrono::steady_clock::time_point wall_start = std::chrono::steady_clock::now();
@@ -59,6 +69,9 @@ class TypedRun final : public ScenarioRun::Impl {
   std::int64_t batch = 0;
   bool async = false;
   InProcessCommunicator<Scalar> communicator;
+  std::unique_ptr<Communicator<Scalar>> real_communicator;  // --real: the MPI one
+  WorkerRange local;  // the workers this process holds (count 0: all)
+  int rank_ = 0;
   std::unique_ptr<ReplicaAlgorithm<Scalar>> algorithm;
   std::unique_ptr<ModelProbe> probe;
   std::unique_ptr<AsyncAlgorithm> async_algorithm;
@@ -147,14 +160,34 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
     eval_subset = random_subset(data.train, s.eval.samples, derive_seed(s.seed, "eval_samples"));
     problem.eval_train = &*eval_subset;
   }
+  if (setup.real) {
+    check_real_execution(s);
+#ifdef SGDSIM_HAVE_MPI
+    const MpiWorld& world = MpiWorld::get();
+    if (world.size() > s.workers) {
+      bad_scenario(s, "workers",
+                   fmt::format("{} workers cannot fill {} MPI ranks: start at most {} (mpirun -np)",
+                               s.workers, world.size(), s.workers));
+    }
+    rank_ = world.rank();
+    local = workers_of_rank(rank_, world.size(), s.workers);
+    real_communicator =
+        std::make_unique<MpiCommunicator<Scalar>>(world, s.workers, setup.real->reduction);
+#else
+    bad_scenario(s, "workers",
+                 "this sgdsim was built without MPI, so --real cannot run it; install OpenMPI "
+                 "(scripts/setup does) and rebuild");
+#endif
+  }
   // async_sgd has its own driver (sim/run/async_run.hpp); every other kind runs in rounds.
   async = !algorithm_info(s.algorithm.kind).can.rounds;
   try {
     if (async) {
       async_algorithm = make_async_algorithm<Scalar>(s.algorithm, std::move(problem));
     } else {
-      algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem), &communicator);
-      probe = std::make_unique<AveragedModelProbe<Scalar>>(*algorithm);
+      Communicator<Scalar>* channel = real_communicator ? real_communicator.get() : &communicator;
+      algorithm = make_algorithm<Scalar>(s.algorithm, std::move(problem), channel, local);
+      probe = std::make_unique<AveragedModelProbe<Scalar>>(*algorithm, rank_ == 0);
     }
   } catch (const std::invalid_argument& e) {  // e.g. a torus that N workers cannot form
     bad_scenario(s, "algorithm", e.what());
@@ -194,7 +227,9 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
 template <class Scalar>
 RunOutcome TypedRun<Scalar>::run(RunObserver& observer, const std::atomic<bool>* stop_requested) {
   RunOutcome outcome;
-  if (async) {
+  if (setup.real) {
+    outcome = run_real(observer, stop_requested);
+  } else if (async) {
     AsyncRun run(*async_algorithm, timing, s.eval.every, observer, stop_requested);
     outcome.result = run.run();
     outcome.model = async_algorithm->model();
@@ -224,9 +259,37 @@ RunOutcome TypedRun<Scalar>::run(RunObserver& observer, const std::atomic<bool>*
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);
   facts.label_histograms = histograms;
   facts.parameters = objective->num_params();
-  facts.wall_time_s =
+  if (!facts.real) facts.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   outcome.summary = summary_json(s, outcome.result, facts);
+  return outcome;
+}
+
+template <class Scalar>
+RunOutcome TypedRun<Scalar>::run_real(RunObserver& observer,
+                                      const std::atomic<bool>* stop_requested) {
+  RunOutcome outcome;
+#ifdef SGDSIM_HAVE_MPI
+  const MpiWorld& world = MpiWorld::get();
+  RealFacts real;
+  real.ranks = world.size();
+  real.hosts = world.host_names();
+  real.reduction = setup.real->reduction == Reduction::ordered ? "ordered" : "allreduce";
+  real.emulated_compute = setup.real->emulate_compute;
+  RealRun run(*algorithm, local, *probe, world, setup.real->emulate_compute ? &*compute : nullptr,
+              *network, payload, s.eval.every, observer, stop_requested);
+  RealRunResult measured = run.run();
+  outcome.result = std::move(measured.result);
+  real.measurement_s = measured.measurement_s;
+  real.wall_s = measured.wall_s;
+  outcome.facts.real = std::move(real);
+  outcome.facts.wall_time_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  outcome.model = probe->final_model();
+#else
+  (void)observer;
+  (void)stop_requested;
+#endif
   return outcome;
 }
 
@@ -257,6 +320,35 @@ RunOutcome ScenarioRun::run(RunObserver& observer, const std::atomic<bool>* stop
 
 void ScenarioRun::write_model(std::ostream& out) const {
   impl_->write_model(out);
+}
+
+int ScenarioRun::rank() const { return impl_->rank(); }
+
+void check_real_execution(const Scenario& s) {
+  const AlgorithmInfo& info = algorithm_info(s.algorithm.kind);
+  if (!info.can.real) {
+    bad_scenario(s, "algorithm.kind",
+                 fmt::format("{} runs only simulated; --real runs {}", info.name,
+                             kinds_with(&AlgorithmCapabilities::real, " and ")));
+  }
+  if (s.availability.enabled()) {
+    bad_scenario(s, "availability",
+                 "failing workers are simulated only (a real run executes the algorithm, not a "
+                 "model of the cluster); drop availability for --real");
+  }
+  if (s.network.overlap) {
+    bad_scenario(s, "network.overlap",
+                 "overlapped averaging is simulated only; set it to false for --real");
+  }
+  if (s.algorithm.while_waiting == WhileWaiting::local_steps) {
+    bad_scenario(s, "algorithm.while_waiting",
+                 "local_steps is simulated only (a real run's extra steps would depend on its "
+                 "timing); use idle for --real");
+  }
+  if (s.eval.step_averages) {
+    bad_scenario(s, "eval.step_averages",
+                 "measuring x̄ after every step is simulated only; drop it for --real");
+  }
 }
 
 }  // namespace sgdsim
