@@ -74,7 +74,8 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                  {"reduction", real.reduction},
                  {"emulated_compute", real.emulated_compute},
                  {"measurement_s", real.measurement_s},
-                 {"wall_s", real.wall_s}};
+                 {"wall_s", real.wall_s},
+                 {"rank_elapsed_s", real.rank_elapsed_s}};
   }
   if (result.status == RunStatus::stalled) j["stalled"] = result.stall_reason;
   if (result.status == RunStatus::diverged) {

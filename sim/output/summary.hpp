@@ -22,6 +22,7 @@ struct RealFacts {
   bool emulated_compute = false;
   double measurement_s = 0.0;  // measuring x̄ for metrics: excluded from every timed figure
   double wall_s = 0.0;         // everything, measurements included
+  std::vector<double> rank_elapsed_s;  // what each rank's workers' times add up to
 };
 
 struct RunFacts {

@@ -1,21 +1,23 @@
 #include "sim/real/real_run.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <thread>
 
 namespace sgdsim {
 namespace {
 
-SimTime at(double seconds) { return SimTime::from_seconds(seconds); }
+SimTime at(double seconds) {
+  return SimTime::from_seconds(seconds);
+}
 
 }  // namespace
 
-RealRun::RealRun(Algorithm& algorithm, WorkerRange local, ModelProbe& probe,
-                 const MpiWorld& world, ComputeModel* emulated, Network& network,
-                 double payload_bytes, std::int64_t eval_every, RunObserver& observer,
+RealRun::RealRun(Algorithm& algorithm, WorkerRange local, ModelProbe& probe, const MpiWorld& world,
+                 ComputeModel* emulated, Network& network, double payload_bytes,
+                 std::int64_t eval_every, RunObserver& observer,
                  const std::atomic<bool>* stop_requested)
     : algorithm_(algorithm),
       local_(local),
@@ -72,7 +74,8 @@ RealRunResult RealRun::run() {
     last_round_time = timed_now();
     rounds_at_last_round = r.comm_rounds;
     bytes_at_last_round = r.bytes_sent;
-    const bool eval_step = step == algorithm_.steps() || (eval_every_ > 0 && step % eval_every_ == 0);
+    const bool eval_step =
+        step == algorithm_.steps() || (eval_every_ > 0 && step % eval_every_ == 0);
     if (eval_step) measure(step);
     if (r.status != RunStatus::ok || step == algorithm_.steps()) break;
     sampled = algorithm_.rounds().sampled_participants(r.comm_rounds + 1);
@@ -101,7 +104,17 @@ RealRunResult RealRun::run() {
     r.bytes_sent = bytes;
     (void)stopped_at;
   }
-  r.sim_time = at(timed_now());
+  // Every rank's workers end together, at the last rank's arrival.
+  check_mpi(MPI_Barrier(world_.comm()), "MPI_Barrier");
+  double end = timed_now();
+  for (int k = 0; k < local_.count; ++k) {
+    if (end > ready_[k]) out_.result.workers[k].idle += at(end - ready_[k]);
+  }
+  out_.rank_elapsed_s.assign(world_.size(), 0.0);
+  check_mpi(
+      MPI_Gather(&end, 1, MPI_DOUBLE, out_.rank_elapsed_s.data(), 1, MPI_DOUBLE, 0, world_.comm()),
+      "MPI_Gather");
+  r.sim_time = at(end);
   out_.wall_s = std::chrono::duration<double>(Clock::now() - start_).count();
   out_.measurement_s = paused_s_;
   gather_times();
@@ -139,8 +152,9 @@ void RealRun::local_phase(std::int64_t& step, const std::vector<bool>& active) {
       for (int k = 0; k < local_.count; ++k) {
         if (active[k]) target = std::max(target, virtual_[k]);
       }
-      std::this_thread::sleep_until(start_ + std::chrono::duration_cast<Clock::duration>(
-                                                 std::chrono::duration<double>(target + paused_s_)));
+      std::this_thread::sleep_until(start_ +
+                                    std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(target + paused_s_)));
       // Math slower than the drawn time delays this rank's workers alike.
       const double late = std::max(0.0, timed_now() - target);
       for (int k = 0; k < local_.count; ++k) {
@@ -200,7 +214,11 @@ void RealRun::round(std::int64_t step, const std::vector<int>& participants) {
   algorithm_.rounds().on_round_end(step, algorithm_.take_round_loss());
   const double ended = timed_now();
   RunResult& r = out_.result;
-  const CollectiveCost modelled = network_.allreduce_cost(participants, payload_bytes_);
+  const Exchange& exchange = algorithm_.rounds().exchange();
+  const CollectiveCost modelled =
+      exchange.kind == Exchange::Kind::neighbors
+          ? network_.neighbor_exchange_cost(exchange.neighbors, payload_bytes_)
+          : network_.allreduce_cost(participants, payload_bytes_);
   ++r.comm_rounds;
   r.bytes_sent += modelled.bytes_sent;
   rounds_.push_back({r.comm_rounds, started, ended - started, modelled.bytes_sent});
@@ -213,6 +231,18 @@ void RealRun::round(std::int64_t step, const std::vector<int>& participants) {
 }
 
 void RealRun::measure(std::int64_t step) {
+  // Ranks meet first (the wait is idle time, as at a round), so that every rank stops its clock
+  // at the same moment and they stay in step; the measurement itself is off the clock.
+  check_mpi(MPI_Barrier(world_.comm()), "MPI_Barrier");
+  const double met = timed_now();
+  for (int k = 0; k < local_.count; ++k) {
+    if (!active_.empty() && !active_[k]) continue;
+    if (met > ready_[k]) {
+      out_.result.workers[k].idle += at(met - ready_[k]);
+      spans_.push_back({local_.first + k, 0, ready_[k], met});
+    }
+    ready_[k] = virtual_[k] = met;
+  }
   const auto paused_from = Clock::now();
   MetricsRow row;
   row.step = step;
@@ -220,15 +250,21 @@ void RealRun::measure(std::int64_t step) {
   row.comm_rounds = out_.result.comm_rounds;
   row.bytes_sent = out_.result.bytes_sent;
   row.model = probe_.measure(step);  // x̄ on every rank; evaluated on rank 0 only
-  double values[6] = {row.model.train_loss,   row.model.grad_norm_sq,
-                      row.model.test_loss,    row.model.test_accuracy,
-                      row.model.grad_norm_measured ? 1.0 : 0.0, 0.0};
+  double values[6] = {row.model.train_loss,
+                      row.model.grad_norm_sq,
+                      row.model.test_loss,
+                      row.model.test_accuracy,
+                      row.model.grad_norm_measured ? 1.0 : 0.0,
+                      0.0};
   check_mpi(MPI_Bcast(values, 6, MPI_DOUBLE, 0, world_.comm()), "MPI_Bcast");
   row.model.train_loss = values[0];
   row.model.grad_norm_sq = values[1];
   row.model.test_loss = values[2];
   row.model.test_accuracy = values[3];
   row.model.grad_norm_measured = values[4] != 0.0;
+  // Each rank stops its own clock: its timeline stays gapless. Ranks leave the barrier and the
+  // broadcast at slightly different moments, so their clocks drift apart by that much per
+  // measurement (reported as each rank's elapsed time).
   paused_s_ += std::chrono::duration<double>(Clock::now() - paused_from).count();
   RunResult& r = out_.result;
   if (!row.model.finite()) {  // reported as the divergence it is, never written as numbers
@@ -247,8 +283,8 @@ void RealRun::gather_times() {
   constexpr int kFields = 5;
   std::vector<std::int64_t> mine;
   for (const WorkerTimes& t : out_.result.workers) {
-    mine.insert(mine.end(), {t.compute.ns(), t.communication.ns(), t.idle.ns(), t.steps,
-                             t.rounds_missed});
+    mine.insert(mine.end(),
+                {t.compute.ns(), t.communication.ns(), t.idle.ns(), t.steps, t.rounds_missed});
   }
   const int workers = algorithm_.workers();
   std::vector<int> counts(world_.size()), offsets(world_.size());
@@ -284,8 +320,8 @@ void RealRun::gather_times() {
 void RealRun::replay_spans() {
   std::vector<double> mine;
   for (const Span& s : spans_) {
-    mine.insert(mine.end(), {static_cast<double>(s.worker), static_cast<double>(s.step), s.start,
-                             s.end});
+    mine.insert(mine.end(),
+                {static_cast<double>(s.worker), static_cast<double>(s.step), s.start, s.end});
   }
   const int my_size = static_cast<int>(mine.size());
   std::vector<int> sizes(world_.size()), offsets(world_.size());
@@ -297,14 +333,14 @@ void RealRun::replay_spans() {
     total += sizes[r];
   }
   std::vector<double> all(world_.rank() == 0 ? static_cast<std::size_t>(total) : 0);
-  check_mpi(MPI_Gatherv(mine.data(), my_size, MPI_DOUBLE, all.data(), sizes.data(),
-                        offsets.data(), MPI_DOUBLE, 0, world_.comm()),
+  check_mpi(MPI_Gatherv(mine.data(), my_size, MPI_DOUBLE, all.data(), sizes.data(), offsets.data(),
+                        MPI_DOUBLE, 0, world_.comm()),
             "MPI_Gatherv");
   if (world_.rank() != 0) return;
   std::vector<Span> spans;
   for (std::size_t i = 0; i + 3 < all.size(); i += 4) {
-    spans.push_back({static_cast<int>(all[i]), static_cast<std::int64_t>(all[i + 1]), all[i + 2],
-                     all[i + 3]});
+    spans.push_back(
+        {static_cast<int>(all[i]), static_cast<std::int64_t>(all[i + 1]), all[i + 2], all[i + 3]});
   }
   std::stable_sort(spans.begin(), spans.end(),
                    [](const Span& a, const Span& b) { return a.start < b.start; });

@@ -37,9 +37,12 @@
 namespace sgdsim {
 
 struct RealRunResult {
-  RunResult result;           // on rank 0: every worker's times; elsewhere: this rank's only
+  RunResult result;            // on rank 0: every worker's times; elsewhere: this rank's only
   double measurement_s = 0.0;  // time spent measuring x̄ (excluded from `result`'s times)
   double wall_s = 0.0;         // everything, measurements included
+  // On rank 0: each rank's timed elapsed time, the one its workers' times add up to. They differ
+  // by how long each rank's measurement pauses were (result.sim_time is rank 0's).
+  std::vector<double> rank_elapsed_s;
 };
 
 class RealRun {

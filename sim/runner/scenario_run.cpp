@@ -259,8 +259,9 @@ RunOutcome TypedRun<Scalar>::run(RunObserver& observer, const std::atomic<bool>*
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);
   facts.label_histograms = histograms;
   facts.parameters = objective->num_params();
-  if (!facts.real) facts.wall_time_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (!facts.real)
+    facts.wall_time_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   outcome.summary = summary_json(s, outcome.result, facts);
   return outcome;
 }
@@ -282,6 +283,7 @@ RunOutcome TypedRun<Scalar>::run_real(RunObserver& observer,
   outcome.result = std::move(measured.result);
   real.measurement_s = measured.measurement_s;
   real.wall_s = measured.wall_s;
+  real.rank_elapsed_s = std::move(measured.rank_elapsed_s);
   outcome.facts.real = std::move(real);
   outcome.facts.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -322,7 +324,9 @@ void ScenarioRun::write_model(std::ostream& out) const {
   impl_->write_model(out);
 }
 
-int ScenarioRun::rank() const { return impl_->rank(); }
+int ScenarioRun::rank() const {
+  return impl_->rank();
+}
 
 void check_real_execution(const Scenario& s) {
   const AlgorithmInfo& info = algorithm_info(s.algorithm.kind);
