@@ -18,11 +18,13 @@
 #include "models/data/dataset.hpp"
 #include "models/model_spec.hpp"
 #include "sim/algorithms/registry.hpp"
+#include "sim/cli/run_report.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
 #include "sim/cluster/topology.hpp"
 #include "sim/runner/run_scenario.hpp"
 #ifdef SGDSIM_HAVE_MPI
+#include "sim/real/mpi_sweep.hpp"
 #include "sim/real/mpi_world.hpp"
 #endif
 #include "sim/scenario/scenario.hpp"
@@ -33,16 +35,7 @@
 
 namespace {
 
-constexpr int kExitRuntimeError = 1;
-constexpr int kExitBadInput = 2;
-constexpr int kExitDiverged = 3;
-constexpr int kExitInterrupted = 130;
-
-std::atomic<bool> g_stop_requested{false};
-
-extern "C" void request_stop(int) {
-  g_stop_requested.store(true);
-}
+using namespace sgdsim::cli;
 
 std::string catalog_help() {
   std::string text = "\nBuilt-in plug-ins (the names scenario files use):\n";
@@ -59,161 +52,74 @@ std::string catalog_help() {
   return text;
 }
 
-void print_errors(const std::vector<std::string>& messages) {
-  for (const auto& message : messages) std::fprintf(stderr, "error: %s\n", message.c_str());
-}
-
-// The result line and exit code of a finished run (printed by the process that wrote it).
-int report_outcome(const sgdsim::Scenario& scenario, const sgdsim::RunOutcome& outcome,
-                   const sgdsim::RunOptions& options, bool print) {
-  const auto& r = outcome.result;
-  const auto& s = outcome.summary;
-  const bool quiet = options.quiet || !print;
-  switch (r.status) {
-    case sgdsim::RunStatus::ok:
-      if (!quiet) {
-        const auto& real = outcome.facts.real;
-        std::fprintf(stderr,
-                     "%s: %lld steps on %d workers%s, %lld %s, %s %.3f s "
-                     "(communication %.1f%%, idle %.1f%%), final train loss %.6g; wrote %s\n",
-                     scenario.name.c_str(), static_cast<long long>(scenario.steps),
-                     scenario.workers,
-                     real ? fmt::format(" on {} MPI ranks", real->ranks).c_str() : "",
-                     static_cast<long long>(r.comm_rounds),
-                     sgdsim::algorithm_info(scenario.algorithm.kind).can.rounds
-                         ? "rounds"
-                         : "gradients pushed",
-                     real ? "measured" : "simulated", r.sim_time.seconds(),
-                     100.0 * s["communication_fraction"].get<double>(),
-                     100.0 * s["idle_fraction"].get<double>(),
-                     r.last_metrics ? r.last_metrics->model.train_loss : 0.0,
-                     options.out_dir.c_str());
-      }
-      return 0;
-    case sgdsim::RunStatus::diverged:
-      if (print) {
-        std::fprintf(stderr,
-                     "error: %s diverged: a non-finite value appeared at step %lld (%s); "
-                     "metrics up to then are in %s\n",
-                     scenario.name.c_str(), static_cast<long long>(r.diverged_step),
-                     r.diverged_worker >= 0 ? fmt::format("worker {}", r.diverged_worker).c_str()
-                                            : "the averaged model",
-                     options.out_dir.c_str());
-      }
-      return kExitDiverged;
-    case sgdsim::RunStatus::interrupted:
-      if (!quiet) {
-        std::fprintf(stderr, "interrupted at %s %.3f s; partial results in %s\n",
-                     outcome.facts.real ? "measured" : "simulated", r.sim_time.seconds(),
-                     options.out_dir.c_str());
-      }
-      return kExitInterrupted;
-    case sgdsim::RunStatus::stalled:
-      if (print) {
-        std::fprintf(stderr, "error: %s stalled: %s; results up to then are in %s\n",
-                     scenario.name.c_str(), r.stall_reason.c_str(), options.out_dir.c_str());
-      }
-      return kExitBadInput;
-  }
-  return kExitRuntimeError;
-}
-
 int run_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
                 sgdsim::RunOptions options) {
   const sgdsim::Scenario scenario = sgdsim::load_scenario_file(scenario_path, overrides);
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  options.stop_requested = &g_stop_requested;
+  std::signal(SIGINT, sgdsim::cli::request_stop);
+  std::signal(SIGTERM, sgdsim::cli::request_stop);
+  options.stop_requested = &sgdsim::cli::g_stop_requested;
   const sgdsim::RunOutcome outcome = sgdsim::run_scenario(scenario, options);
   return report_outcome(scenario, outcome, options, true);
 }
 
-#ifdef SGDSIM_HAVE_MPI
-// `run --real` on every rank of mpirun's job: every rank reads the scenario and builds its
-// workers; rank 0 alone writes the outputs. Failures before the run are agreed on, so that every
-// rank exits with the same code and a message is printed once; one during the run ends the job.
-int real_run_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
-                     sgdsim::RunOptions options, sgdsim::RealOptions real) {
-  const sgdsim::MpiWorld& world = sgdsim::MpiWorld::get();
-  const bool root = world.rank() == 0;
-  std::vector<std::string> errors;
-  const auto attempt = [&errors](const auto& step) {
-    try {
-      step();
-      return 0;
-    } catch (const sgdsim::ConfigError& e) {
-      errors = e.messages();
-      return kExitBadInput;
-    } catch (const sgdsim::DataError& e) {
-      errors = {e.what()};
-      return kExitBadInput;
-    } catch (const std::exception& e) {
-      errors = {e.what()};
-      return kExitRuntimeError;
-    }
-  };
-  const auto agreed = [&](int code) {
-    const sgdsim::MpiWorld::Agreement agreement = world.agree(code);
-    if (agreement.print) print_errors(errors);
-    return agreement.code;
-  };
-  std::optional<sgdsim::Scenario> scenario;
-  std::unique_ptr<sgdsim::ScenarioRun> run;
-  if (const int code = agreed(attempt([&] {
-        scenario.emplace(sgdsim::load_scenario_file(scenario_path, overrides));
-        run = std::make_unique<sgdsim::ScenarioRun>(
-            *scenario, sgdsim::RunSetup{options.threads, options.memory_limit_bytes, real});
-      }))) {
-    return code;
-  }
-  std::optional<sgdsim::DirectoryLock> lock;
-  if (const int code = agreed(root ? attempt([&] {
-        lock.emplace(sgdsim::prepare_output_directory(options.out_dir));
-      })
-                                   : 0)) {
-    return code;
-  }
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  options.stop_requested = &g_stop_requested;
-  options.progress = false;
-  sgdsim::RunOutcome outcome;
-  try {
-    outcome = sgdsim::run_with_outputs(*run, *scenario, options, root);
-  } catch (const std::exception& e) {  // the other ranks would wait for this one forever
-    print_errors({fmt::format("rank {}: {}", world.rank(), e.what())});
-    world.abort(kExitRuntimeError);
-  }
-  return report_outcome(*scenario, outcome, options, root);
-}
-#endif
-
 int sweep_command(const std::string& scenario_path, const std::string& out_dir,
                   const std::vector<std::string>& overrides, int jobs, bool quiet) {
+  sgdsim::SweepOptions options;
+  bool root = true;
+#ifdef SGDSIM_HAVE_MPI
+  // Started by mpirun: this process runs its share of the sweep; rank 0 reports.
+  const sgdsim::MpiWorld* world = nullptr;
+  if (sgdsim::MpiWorld::launched_by_mpirun()) {
+    world = &sgdsim::MpiWorld::get();
+    options.share = sgdsim::mpi_sweep_share(*world);
+    root = world->rank() == 0;
+  }
+#endif
   const auto started = std::chrono::steady_clock::now();
   auto last_report = started;
   const auto report = [&](std::size_t done, std::size_t total) {
     const auto now = std::chrono::steady_clock::now();
-    if (quiet || now - last_report < std::chrono::seconds(2)) return;
+    if (quiet || !root || now - last_report < std::chrono::seconds(2)) return;
     last_report = now;
     std::fprintf(stderr, "%s: validated %zu of %zu sweep points\n", scenario_path.c_str(), done,
                  total);
   };
-  const sgdsim::SweepPlan plan = sgdsim::plan_sweep(scenario_path, overrides, report);
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  sgdsim::SweepOptions options;
+  std::optional<sgdsim::SweepPlan> planned;
+#ifdef SGDSIM_HAVE_MPI
+  if (world != nullptr) {  // every rank plans; a bad scenario is reported once, by rank 0
+    int code = 0;
+    std::vector<std::string> errors;
+    try {
+      planned.emplace(sgdsim::plan_sweep(scenario_path, overrides, report));
+    } catch (const sgdsim::ConfigError& e) {
+      errors = e.messages();
+      code = kExitBadInput;
+    } catch (const std::exception& e) {
+      errors = {e.what()};
+      code = kExitRuntimeError;
+    }
+    const sgdsim::MpiWorld::Agreement agreement = world->agree(code);
+    if (agreement.print) print_errors(errors);
+    if (agreement.code != 0) return agreement.code;
+  }
+#endif
+  if (!planned) planned.emplace(sgdsim::plan_sweep(scenario_path, overrides, report));
+  const sgdsim::SweepPlan& plan = *planned;
+  std::signal(SIGINT, sgdsim::cli::request_stop);
+  std::signal(SIGTERM, sgdsim::cli::request_stop);
   options.out_dir = out_dir;
   options.jobs =
       jobs > 0 ? jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  options.quiet = quiet;
-  options.stop_requested = &g_stop_requested;
-  if (!quiet) {
-    std::fprintf(stderr, "%s: %zu points x %d replicates = %zu runs, %d at a time\n",
-                 scenario_path.c_str(), plan.points, plan.spec.replicates, plan.runs.size(),
-                 options.jobs);
+  options.quiet = quiet || !root;
+  options.stop_requested = &sgdsim::cli::g_stop_requested;
+  if (!quiet && root) {
+    std::fprintf(
+        stderr, "%s: %zu points x %d replicates = %zu runs, %d at a time%s\n",
+        scenario_path.c_str(), plan.points, plan.spec.replicates, plan.runs.size(), options.jobs,
+        options.share ? fmt::format(" on each of {} MPI ranks", options.share->ranks).c_str() : "");
   }
   const sgdsim::SweepOutcome outcome = sgdsim::run_sweep(plan, options);
+  if (!root) return outcome.interrupted ? kExitInterrupted : 0;
   if (!quiet || outcome.failed > 0 || outcome.interrupted) {
     std::fprintf(stderr,
                  "%zu ran, %zu already done, %zu diverged, %zu failed, %zu not run; wrote "
@@ -357,8 +263,9 @@ int main(int argc, char** argv) {
           reduction == "ordered" ? sgdsim::Reduction::ordered : sgdsim::Reduction::allreduce;
       return real_run_command(scenario_path, overrides, options, real_options);
 #else
-      print_errors({"--real needs MPI, and this sgdsim was built without it: install OpenMPI "
-                    "(scripts/setup does) and rebuild"});
+      print_errors(
+          {"--real needs MPI, and this sgdsim was built without it: install OpenMPI "
+           "(scripts/setup does) and rebuild"});
       return kExitBadInput;
 #endif
     }

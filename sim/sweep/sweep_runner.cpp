@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -47,8 +49,21 @@ std::string describe(const SweepPlan& plan, const SweepRun& run) {
 
 SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   const fs::path out(options.out_dir);
-  fs::create_directories(out / "runs");
-  const DirectoryLock lock(out.string());
+  const int rank = options.share ? options.share->rank : 0;
+  const int ranks = options.share ? options.share->ranks : 1;
+  std::optional<DirectoryLock> lock;
+  if (rank == 0) {
+    try {
+      fs::create_directories(out / "runs");
+      lock.emplace(out.string());
+    } catch (...) {
+      if (options.share) options.share->all_ok(false);
+      throw;
+    }
+  }
+  if (options.share && !options.share->all_ok(true)) {
+    throw std::runtime_error("process 0 could not prepare " + out.string());
+  }
   std::vector<SweepRunRecord> records(plan.runs.size());
   std::vector<std::size_t> pending;
   SweepOutcome outcome;
@@ -63,6 +78,14 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     }
   }
 
+  // Every process has scanned the directory before any writes into it.
+  if (options.share) options.share->all_ok(true);
+  std::vector<std::size_t> mine;  // the pending runs this process runs
+  for (std::size_t k = static_cast<std::size_t>(rank); k < pending.size();
+       k += static_cast<std::size_t>(ranks)) {
+    mine.push_back(pending[k]);
+  }
+
   std::mutex mutex;  // guards outcome, records[i] hand-back and stderr
   std::atomic<std::size_t> next{0};
   std::size_t finished = 0;
@@ -70,8 +93,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     return options.stop_requested != nullptr && options.stop_requested->load();
   };
   const auto worker = [&] {
-    for (std::size_t k = next++; k < pending.size() && !stop_requested(); k = next++) {
-      const std::size_t i = pending[k];
+    for (std::size_t k = next++; k < mine.size() && !stop_requested(); k = next++) {
+      const std::size_t i = mine[k];
       const SweepRun& run = plan.runs[i];
       SweepRunRecord record;
       std::string error;
@@ -106,18 +129,30 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
                                 record.summary["final_train_loss"].get<double>());
         }
         if (!error.empty()) result += ": " + error;
-        std::fprintf(stderr, "[%zu/%zu] %s (%s) %s\n", finished, pending.size(), run.id.c_str(),
-                     describe(plan, run).c_str(), result.c_str());
+        std::fprintf(stderr, "%s[%zu/%zu] %s (%s) %s\n",
+                     ranks > 1 ? fmt::format("rank {} ", rank).c_str() : "", finished, mine.size(),
+                     run.id.c_str(), describe(plan, run).c_str(), result.c_str());
       }
       records[i] = std::move(record);
     }
   };
   {
     std::vector<std::jthread> threads;
-    const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(pending.size())));
+    const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(mine.size())));
     for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
   }
   outcome.interrupted = stop_requested();
+  if (options.share) {
+    options.share->gather(records, mine);
+    if (rank != 0) return outcome;
+    outcome.ran = outcome.diverged = outcome.failed = 0;  // the whole sweep's, from the records
+    for (std::size_t i : pending) {
+      const std::string& status = records[i].status;
+      if (status == "ok" || status == "diverged") ++outcome.ran;
+      if (status == "diverged") ++outcome.diverged;
+      if (status == "error" || status == "stalled") ++outcome.failed;
+    }
+  }
   for (const SweepRunRecord& record : records) {
     if (record.status == "not run" || record.status == "interrupted") ++outcome.not_run;
   }

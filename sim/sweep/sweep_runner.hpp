@@ -8,17 +8,34 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "sim/sweep/sweep_plan.hpp"
+#include "sim/sweep/sweep_tables.hpp"
 
 namespace sgdsim {
 
+// A sweep spread over several processes (MPI ranks, `mpirun -np K sgdsim sweep`): process r runs
+// the pending runs r, r + K, r + 2K, …; process 0 alone locks the directory and writes the tables.
+// The hooks are the processes' collectives (sim/real/mpi_sweep.hpp); every process calls each.
+struct SweepShare {
+  int rank = 0;
+  int ranks = 1;
+  // True when every process passed `ok` (process 0: the directory is ready; all: they scanned it).
+  std::function<bool(bool ok)> all_ok;
+  // On return, process 0's `records` holds every process's records of the runs it ran.
+  std::function<void(std::vector<SweepRunRecord>& records, const std::vector<std::size_t>& mine)>
+      gather;
+};
+
 struct SweepOptions {
   std::string out_dir;
-  int jobs = 1;  // runs at once
+  int jobs = 1;  // runs at once (per process)
   bool quiet = false;
   const std::atomic<bool>* stop_requested = nullptr;
+  std::optional<SweepShare> share;  // null: this process runs the whole sweep
 };
 
 struct SweepOutcome {
@@ -30,6 +47,8 @@ struct SweepOutcome {
   bool interrupted = false;
 };
 
+// With a share, the outcome's counts are the whole sweep's on process 0 and its own elsewhere.
+// Throws std::runtime_error when another process of the share failed to start.
 SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options);
 
 }  // namespace sgdsim

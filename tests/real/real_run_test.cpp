@@ -365,3 +365,47 @@ TEST_CASE("SIGINT to mpirun leaves the interrupted outputs of a simulated run", 
   CHECK(rows.size() >= 2);  // the header and step 0 at least, and the latest round's row
   CHECK(fs::exists(out / "model.csv"));
 }
+
+TEST_CASE("a sweep spread over MPI ranks writes the single-process sweep's tables, and resumes",
+          "[real]") {
+  TempDir dir("real_sweep");
+  write_file(dir / "s.yaml", std::string(kScenario) +
+                                 "sweep:\n  replicates: 2\n  grid:\n    algorithm.interval: [1, 2, "
+                                 "4, 8]\n    workers: [2, 4]\n");
+  REQUIRE(simulate(dir, "sweep " + quoted(dir / "s.yaml") + " --quiet -j 1 --out " +
+                            quoted(dir / "single"))
+              .exit_code == 0);
+  // The tables without their wall-time column.
+  const auto without_wall = [](const fs::path& file) {
+    const auto rows = lines_of(read_file(file));
+    const auto header = sgdsim::testing::cells_of(rows.front());
+    std::vector<std::string> kept;
+    for (const auto& row : rows) {
+      const auto cells = sgdsim::testing::cells_of(row);
+      std::string line;
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        if (header[c].find("wall") == std::string::npos) line += cells[c] + ",";
+      }
+      kept.push_back(line);
+    }
+    return kept;
+  };
+  for (int ranks : {2, 3}) {
+    INFO(ranks << " ranks");
+    const fs::path out = dir / ("ranks" + std::to_string(ranks));
+    const Result r =
+        mpirun(dir, ranks, "sweep " + quoted(dir / "s.yaml") + " -j 1 --out " + quoted(out));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("16 ran, 0 already done"));
+    CHECK(without_wall(out / "runs.csv") == without_wall(dir / "single" / "runs.csv"));
+    CHECK(without_wall(out / "aggregate.csv") == without_wall(dir / "single" / "aggregate.csv"));
+    // A rerun finds every run done; removing one run's summary makes it the only one redone.
+    fs::remove(out / "runs" / "p0003_r1" / "summary.json");
+    const Result again =
+        mpirun(dir, ranks, "sweep " + quoted(dir / "s.yaml") + " -j 1 --out " + quoted(out));
+    REQUIRE(again.exit_code == 0);
+    CHECK_THAT(again.err, Catch::Contains("1 ran, 15 already done"));
+    CHECK(without_wall(out / "runs.csv") == without_wall(dir / "single" / "runs.csv"));
+  }
+}
