@@ -76,6 +76,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                  {"measurement_s", real.measurement_s},
                  {"wall_s", real.wall_s},
                  {"rank_elapsed_s", real.rank_elapsed_s}};
+    if (real.emulated_compute) j["real"]["emulation_late_s"] = real.emulation_late_s;
   }
   if (result.status == RunStatus::stalled) j["stalled"] = result.stall_reason;
   if (result.status == RunStatus::diverged) {

@@ -23,6 +23,7 @@ struct RealFacts {
   double measurement_s = 0.0;  // measuring x̄ for metrics: excluded from every timed figure
   double wall_s = 0.0;         // everything, measurements included
   std::vector<double> rank_elapsed_s;  // what each rank's workers' times add up to
+  double emulation_late_s = 0.0;       // emulated compute: steps longer than drawn, in total
 };
 
 struct RunFacts {

@@ -110,6 +110,10 @@ RealRunResult RealRun::run() {
   for (int k = 0; k < local_.count; ++k) {
     if (end > ready_[k]) out_.result.workers[k].idle += at(end - ready_[k]);
   }
+  double late = out_.late_s;
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &late, 1, MPI_DOUBLE, MPI_SUM, world_.comm()),
+            "MPI_Allreduce");
+  out_.late_s = late;
   out_.rank_elapsed_s.assign(world_.size(), 0.0);
   check_mpi(
       MPI_Gather(&end, 1, MPI_DOUBLE, out_.rank_elapsed_s.data(), 1, MPI_DOUBLE, 0, world_.comm()),
@@ -120,6 +124,13 @@ RealRunResult RealRun::run() {
   gather_times();
   replay_spans();
   return std::move(out_);
+}
+
+// Local steps up to the next round's step, in lock step over this rank's active workers.
+void RealRun::sleep_until(double timed_seconds) const {
+  std::this_thread::sleep_until(start_ +
+                                std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(timed_seconds + paused_s_)));
 }
 
 // Local steps up to the next round's step, in lock step over this rank's active workers.
@@ -140,34 +151,38 @@ void RealRun::local_phase(std::int64_t& step, const std::vector<bool>& active) {
       }
       ++out_.result.workers[k].steps;
       if (emulated_) {
-        virtual_[k] += emulated_->step_time(w, at(virtual_[k])).seconds();
+        // Its own timeline: the drawn time, or its math where that took longer.
+        const double drawn = emulated_->step_time(w, at(started)).seconds();
+        const double math_done = timed_now();
+        virtual_[k] = std::max(started + drawn, math_done);
+        out_.late_s += std::max(0.0, math_done - (started + drawn));
       } else {
-        ready_[k] = timed_now();
-        out_.result.workers[k].compute += at(ready_[k] - started);
-        spans_.push_back({w, step, started, ready_[k]});
+        virtual_[k] = timed_now();
       }
-    }
-    if (emulated_) {
-      double target = 0.0;
-      for (int k = 0; k < local_.count; ++k) {
-        if (active[k]) target = std::max(target, virtual_[k]);
-      }
-      std::this_thread::sleep_until(start_ +
-                                    std::chrono::duration_cast<Clock::duration>(
-                                        std::chrono::duration<double>(target + paused_s_)));
-      // Math slower than the drawn time delays this rank's workers alike.
-      const double late = std::max(0.0, timed_now() - target);
-      for (int k = 0; k < local_.count; ++k) {
-        if (!active[k]) continue;
-        const double started = ready_[k];
-        virtual_[k] += late;
-        ready_[k] = virtual_[k];
-        out_.result.workers[k].compute += at(ready_[k] - started);
-        spans_.push_back({local_.first + k, step, started, ready_[k]});
-      }
+      ready_[k] = virtual_[k];
+      out_.result.workers[k].compute += at(ready_[k] - started);
+      spans_.push_back({w, step, started, ready_[k]});
     }
     const bool round_step = algorithm_.rounds().synchronizes_after(step);
+    if (emulated_) {
+      // Real time keeps up with the earliest timeline between steps, and with the latest at a
+      // round: each worker's steps stay back to back however the rank interleaves them.
+      double earliest = std::numeric_limits<double>::infinity(), latest = 0.0;
+      for (int k = 0; k < local_.count; ++k) {
+        if (!active[k]) continue;
+        earliest = std::min(earliest, virtual_[k]);
+        latest = std::max(latest, virtual_[k]);
+      }
+      if (latest > 0.0) sleep_until(round_step ? latest : earliest);
+    }
     if (!round_step && eval_every_ > 0 && step % eval_every_ == 0) {
+      if (emulated_) {  // the measurement is of every worker after this step
+        double latest = 0.0;
+        for (int k = 0; k < local_.count; ++k) {
+          if (active[k]) latest = std::max(latest, virtual_[k]);
+        }
+        sleep_until(latest);
+      }
       measure(step);
       if (out_.result.status != RunStatus::ok) return;
     }

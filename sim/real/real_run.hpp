@@ -12,9 +12,9 @@
 // and reported apart, as measurement_s.
 //
 // Emulated compute: after its math, a step waits until it has lasted what the compute model draws
-// for it (std::this_thread::sleep_until: no CPU). A rank's workers run in lock step, each on its
-// own emulated timeline, the rank waiting for its slowest, so that R ranks of N/R workers behave
-// as N workers would.
+// for it (std::this_thread::sleep_until: no CPU). Each worker keeps its own emulated timeline, so
+// that R ranks of N/R workers behave as N workers would, as long as a rank's workers' math fits
+// in their drawn times (late_s reports by how much it did not).
 //
 // Stop requests (SIGINT, SIGTERM) and divergence are agreed on at every round (one small
 // reduction, within the barrier), so that every rank stops at the same round.
@@ -43,6 +43,9 @@ struct RealRunResult {
   // On rank 0: each rank's timed elapsed time, the one its workers' times add up to. They differ
   // by how long each rank's measurement pauses were (result.sim_time is rank 0's).
   std::vector<double> rank_elapsed_s;
+  // Emulated compute: how much longer than drawn this rank's steps took (their math, or a rank's
+  // several workers' math in turn, exceeded the draws); 0 when the emulation was exact.
+  double late_s = 0.0;
 };
 
 class RealRun {
@@ -65,6 +68,7 @@ class RealRun {
   };
 
   double timed_now() const;  // seconds since the start, less the measurement pauses
+  void sleep_until(double timed_seconds) const;
   void local_phase(std::int64_t& step, const std::vector<bool>& active);
   void measure(std::int64_t step);
   // The barrier of a round, with the agreement on stopping: false when the run ends here.

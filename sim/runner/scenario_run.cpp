@@ -284,6 +284,7 @@ RunOutcome TypedRun<Scalar>::run_real(RunObserver& observer,
   real.measurement_s = measured.measurement_s;
   real.wall_s = measured.wall_s;
   real.rank_elapsed_s = std::move(measured.rank_elapsed_s);
+  real.emulation_late_s = measured.late_s;
   outcome.facts.real = std::move(real);
   outcome.facts.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
