@@ -44,7 +44,20 @@ std::string catalog_help() {
     for (const auto& info : catalog)
       text += fmt::format("    {:20} {}\n", info.name, info.description);
   };
-  section("algorithm.kind", sgdsim::algorithm_catalog());
+  text += "  algorithm.kind (with what each supports beyond plain rounds):\n";
+  for (const auto& info : sgdsim::algorithm_catalog()) {
+    std::string can;
+    const auto tag = [&can](bool has, const char* name) {
+      if (has) can += std::string(can.empty() ? "" : ", ") + name;
+    };
+    tag(info.can.overlap, "overlap");
+    tag(info.can.failures, "failures");
+    tag(info.can.keep_stepping, "keep-stepping");
+    tag(info.can.threads, "threads");
+    tag(info.can.real, "--real");
+    text += fmt::format("    {:20} {}{}\n", info.name, info.description,
+                        can.empty() ? "" : fmt::format(" [{}]", can));
+  }
   section("model.kind", sgdsim::model_catalog());
   section("compute.kind", sgdsim::compute_model_catalog());
   section("network.topology", sgdsim::topology_catalog());

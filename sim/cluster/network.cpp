@@ -25,12 +25,8 @@ std::unique_ptr<Topology> make_topology(const NetworkSpec& spec, int workers, bo
   if (workers < 1) throw std::invalid_argument("a network needs at least one worker");
   const std::optional<Link> server =
       with_server ? std::optional<Link>(server_link(spec)) : std::nullopt;
-  if (spec.topology == "switch")
-    return std::make_unique<SwitchTopology>(workers, spec.link, server);
-  if (spec.topology == "ring") return std::make_unique<RingTopology>(workers, spec.link, server);
-  if (spec.topology == "two_level") {
-    return std::make_unique<TwoLevelTopology>(workers, spec.workers_per_node, spec.intra,
-                                              spec.inter, spec.nic, server);
+  for (const auto& info : topology_catalog()) {
+    if (info.name == spec.topology) return info.make(spec, workers, server);
   }
   std::string known;
   for (const auto& info : topology_catalog()) known += (known.empty() ? "" : ", ") + info.name;

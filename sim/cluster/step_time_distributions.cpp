@@ -115,18 +115,81 @@ SimTime flops_step_time(double flops_per_step, double flops_per_second, double e
   return SimTime::from_seconds(flops_per_step / (flops_per_second * efficiency));
 }
 
+namespace {
+
+using Made = std::unique_ptr<StepTimeDistribution>;
+
+Made make_constant(const ComputeSpec& spec, int, double) {
+  require_positive_mean(spec);
+  return std::make_unique<ConstantStepTime>(spec.mean);
+}
+
+Made make_normal(const ComputeSpec& spec, int, double) {
+  require_positive_mean(spec);
+  require(spec.std >= SimTime::zero(), "compute model 'normal' needs std >= 0");
+  return std::make_unique<NormalStepTime>(spec.mean, spec.std);
+}
+
+Made make_lognormal(const ComputeSpec& spec, int, double) {
+  require_positive_mean(spec);
+  require(spec.sigma >= 0.0, "compute model 'lognormal' needs sigma >= 0");
+  return std::make_unique<LognormalStepTime>(spec.mean.seconds(), spec.sigma);
+}
+
+Made make_exponential(const ComputeSpec& spec, int, double) {
+  require_positive_mean(spec);
+  return std::make_unique<ShiftedExponentialStepTime>(SimTime::zero(), spec.mean);
+}
+
+Made make_shifted_exponential(const ComputeSpec& spec, int, double) {
+  require(spec.minimum >= SimTime::zero() && spec.minimum < spec.mean,
+          "compute model 'shifted_exponential' needs 0 <= minimum < mean");
+  return std::make_unique<ShiftedExponentialStepTime>(spec.minimum, spec.mean);
+}
+
+Made make_gamma(const ComputeSpec& spec, int, double) {
+  require_positive_mean(spec);
+  require(spec.shape > 0.0, "compute model 'gamma' needs a shape above 0");
+  return std::make_unique<GammaStepTime>(spec.mean, spec.shape);
+}
+
+Made make_empirical(const ComputeSpec& spec, int workers, double) {
+  return std::make_unique<EmpiricalStepTime>(load_step_times_csv(spec.path), spec.mode, workers);
+}
+
+Made make_flops(const ComputeSpec& spec, int, double flops_per_step) {
+  require(flops_per_step > 0.0,
+          "compute model 'flops' needs the model's FLOPs per step (none were given)");
+  require(spec.flops_per_second > 0.0, "compute model 'flops' needs flops_per_second above 0");
+  require(spec.efficiency > 0.0 && spec.efficiency <= 1.0,
+          "compute model 'flops' needs an efficiency in (0, 1]");
+  require(spec.jitter_sigma >= 0.0, "compute model 'flops' needs a jitter sigma >= 0");
+  const double exact_s = flops_per_step / (spec.flops_per_second * spec.efficiency);
+  if (spec.jitter_sigma > 0.0)
+    return std::make_unique<LognormalStepTime>(exact_s, spec.jitter_sigma);
+  return std::make_unique<ConstantStepTime>(
+      flops_step_time(flops_per_step, spec.flops_per_second, spec.efficiency));
+}
+
+}  // namespace
+
 const std::vector<ComputeModelInfo>& compute_model_catalog() {
   static const std::vector<ComputeModelInfo> catalog = {
-      {"constant", "every step takes exactly `mean`"},
-      {"normal", "mean + std·Z, redrawn while negative (truncation raises the mean slightly)"},
+      {"constant", "every step takes exactly `mean`", make_constant},
+      {"normal", "mean + std·Z, redrawn while negative (truncation raises the mean slightly)",
+       make_normal},
       {"lognormal",
-       "mean·exp(sigma·Z − sigma²/2), Z standard normal: mean `mean`, heavy right tail"},
-      {"exponential", "Exp with mean `mean` (memoryless; the H_N straggler law's model)"},
-      {"shifted_exponential",
-       "minimum + Exp of mean (mean − minimum): the classic straggler model"},
-      {"gamma", "gamma of shape k and mean `mean`: variance mean²/k"},
-      {"empirical", "step times in seconds from a CSV `path`, replayed or resampled (`mode`)"},
-      {"flops", "model FLOPs per step / (flops_per_second · efficiency), optional jitter"},
+       "mean·exp(sigma·Z − sigma²/2), Z standard normal: mean `mean`, heavy right tail",
+       make_lognormal},
+      {"exponential", "Exp with mean `mean` (memoryless; the H_N straggler law's model)",
+       make_exponential},
+      {"shifted_exponential", "minimum + Exp of mean (mean − minimum): the classic straggler model",
+       make_shifted_exponential},
+      {"gamma", "gamma of shape k and mean `mean`: variance mean²/k", make_gamma},
+      {"empirical", "step times in seconds from a CSV `path`, replayed or resampled (`mode`)",
+       make_empirical},
+      {"flops", "model FLOPs per step / (flops_per_second · efficiency), optional jitter",
+       make_flops, true},
   };
   return catalog;
 }
@@ -134,55 +197,13 @@ const std::vector<ComputeModelInfo>& compute_model_catalog() {
 std::unique_ptr<StepTimeDistribution> make_step_time_distribution(const ComputeSpec& spec,
                                                                   int workers,
                                                                   double flops_per_step) {
-  const std::string& kind = spec.kind;
-  if (kind == "constant") {
-    require_positive_mean(spec);
-    return std::make_unique<ConstantStepTime>(spec.mean);
-  }
-  if (kind == "normal") {
-    require_positive_mean(spec);
-    require(spec.std >= SimTime::zero(), "compute model 'normal' needs std >= 0");
-    return std::make_unique<NormalStepTime>(spec.mean, spec.std);
-  }
-  if (kind == "lognormal") {
-    require_positive_mean(spec);
-    require(spec.sigma >= 0.0, "compute model 'lognormal' needs sigma >= 0");
-    return std::make_unique<LognormalStepTime>(spec.mean.seconds(), spec.sigma);
-  }
-  if (kind == "exponential") {
-    require_positive_mean(spec);
-    return std::make_unique<ShiftedExponentialStepTime>(SimTime::zero(), spec.mean);
-  }
-  if (kind == "shifted_exponential") {
-    require(spec.minimum >= SimTime::zero() && spec.minimum < spec.mean,
-            "compute model 'shifted_exponential' needs 0 <= minimum < mean");
-    return std::make_unique<ShiftedExponentialStepTime>(spec.minimum, spec.mean);
-  }
-  if (kind == "gamma") {
-    require_positive_mean(spec);
-    require(spec.shape > 0.0, "compute model 'gamma' needs a shape above 0");
-    return std::make_unique<GammaStepTime>(spec.mean, spec.shape);
-  }
-  if (kind == "empirical") {
-    return std::make_unique<EmpiricalStepTime>(load_step_times_csv(spec.path), spec.mode, workers);
-  }
-  if (kind == "flops") {
-    require(flops_per_step > 0.0,
-            "compute model 'flops' needs the model's FLOPs per step (none were given)");
-    require(spec.flops_per_second > 0.0, "compute model 'flops' needs flops_per_second above 0");
-    require(spec.efficiency > 0.0 && spec.efficiency <= 1.0,
-            "compute model 'flops' needs an efficiency in (0, 1]");
-    require(spec.jitter_sigma >= 0.0, "compute model 'flops' needs a jitter sigma >= 0");
-    const double exact_s = flops_per_step / (spec.flops_per_second * spec.efficiency);
-    if (spec.jitter_sigma > 0.0) {
-      return std::make_unique<LognormalStepTime>(exact_s, spec.jitter_sigma);
-    }
-    return std::make_unique<ConstantStepTime>(
-        flops_step_time(flops_per_step, spec.flops_per_second, spec.efficiency));
+  for (const auto& info : compute_model_catalog()) {
+    if (info.name == spec.kind) return info.make(spec, workers, flops_per_step);
   }
   std::string known;
   for (const auto& info : compute_model_catalog()) known += (known.empty() ? "" : ", ") + info.name;
-  throw std::invalid_argument(fmt::format("unknown compute model '{}'; known: {}", kind, known));
+  throw std::invalid_argument(
+      fmt::format("unknown compute model '{}'; known: {}", spec.kind, known));
 }
 
 }  // namespace sgdsim

@@ -21,9 +21,14 @@ class StepTimeDistribution {
   virtual SimTime sample(int worker, Rng& rng) = 0;
 };
 
+// One row of the compute-model table: name, description, and the factory of its distribution
+// (for `workers` workers; `flops_per_step` is the model's FLOPs of one local step).
 struct ComputeModelInfo {
   std::string name;
   std::string description;
+  std::unique_ptr<StepTimeDistribution> (*make)(const ComputeSpec& spec, int workers,
+                                                double flops_per_step) = nullptr;
+  bool needs_flops = false;  // times steps by the model's FLOPs (the flops kind)
 };
 
 const std::vector<ComputeModelInfo>& compute_model_catalog();

@@ -4,13 +4,38 @@
 
 #include <stdexcept>
 
+#include "sim/cluster/network.hpp"
+
 namespace sgdsim {
+
+namespace {
+
+std::unique_ptr<Topology> make_switch(const NetworkSpec& spec, int workers,
+                                      const std::optional<Link>& server) {
+  return std::make_unique<SwitchTopology>(workers, spec.link, server);
+}
+
+std::unique_ptr<Topology> make_two_level(const NetworkSpec& spec, int workers,
+                                         const std::optional<Link>& server) {
+  return std::make_unique<TwoLevelTopology>(workers, spec.workers_per_node, spec.intra, spec.inter,
+                                            spec.nic, server);
+}
+
+std::unique_ptr<Topology> make_ring(const NetworkSpec& spec, int workers,
+                                    const std::optional<Link>& server) {
+  return std::make_unique<RingTopology>(workers, spec.link, server);
+}
+
+}  // namespace
 
 const std::vector<TopologyInfo>& topology_catalog() {
   static const std::vector<TopologyInfo> catalog = {
-      {"switch", "one full-bisection switch; each worker has a tx/rx port pair of (α, B)"},
-      {"two_level", "nodes of g workers: intra-node links, and inter-node NICs per worker or node"},
-      {"ring", "a physical ring: worker i linked to i±1; messages take the shorter way around"},
+      {"switch", "one full-bisection switch; each worker has a tx/rx port pair of (α, B)",
+       make_switch},
+      {"two_level", "nodes of g workers: intra-node links, and inter-node NICs per worker or node",
+       make_two_level},
+      {"ring", "a physical ring: worker i linked to i±1; messages take the shorter way around",
+       make_ring},
   };
   return catalog;
 }

@@ -4,6 +4,7 @@
 // resources it crosses. Definitions: docs/timing-models.md.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,9 +25,16 @@ struct Route {
   std::vector<int> resources;  // ids into Topology::resources(), each crossed once
 };
 
+class Topology;
+struct NetworkSpec;
+
+// One row of the topology table: name, description, and the factory of the topology for
+// `workers` workers (with a parameter server behind `server`, when a collective needs one).
 struct TopologyInfo {
   std::string name;
   std::string description;
+  std::unique_ptr<Topology> (*make)(const NetworkSpec& spec, int workers,
+                                    const std::optional<Link>& server) = nullptr;
 };
 
 // The names scenario files use for `network.topology`.

@@ -25,7 +25,7 @@ using sgdsim::TrainingProblem;
 using Vector = Eigen::VectorXd;
 using Matrix = Eigen::MatrixXd;
 
-// The seeds of this file's problem, and a test set for evaluate_average.
+// The seeds of this file's problem, and a test set for the model probe.
 const sgdsim::testing::SyntheticProblemOptions kProblemOptions{
     .test_samples = 60, .data_seed = 77, .partition_seed = 5, .init_seed = 9, .run_seed = 1234};
 
