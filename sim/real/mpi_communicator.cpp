@@ -110,8 +110,7 @@ void MpiCommunicator<Scalar>::ordered_reduce(const std::vector<int>& participant
     }
     if (rank == root) result = partial_;
   }
-  check_mpi(MPI_Bcast(result.data(), count, mpi_type<Scalar>(), root, world_.comm()),
-            "MPI_Bcast");
+  check_mpi(MPI_Bcast(result.data(), count, mpi_type<Scalar>(), root, world_.comm()), "MPI_Bcast");
 }
 
 template <class Scalar>
@@ -155,10 +154,10 @@ void MpiCommunicator<Scalar>::mix(const std::vector<MixingRow>& weights,
     offsets[r] = range.first * d;
   }
   std::vector<Scalar> all(static_cast<std::size_t>(workers_) * d);
-  check_mpi(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), mpi_type<Scalar>(),
-                           all.data(), counts.data(), offsets.data(), mpi_type<Scalar>(),
-                           world_.comm()),
-            "MPI_Allgatherv");
+  check_mpi(
+      MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), mpi_type<Scalar>(), all.data(),
+                     counts.data(), offsets.data(), mpi_type<Scalar>(), world_.comm()),
+      "MPI_Allgatherv");
   const WorkerRange range = workers_of_rank(world_.rank(), world_.size(), workers_);
   Vector mixed(d);
   for (int k = 0; k < range.count; ++k) {

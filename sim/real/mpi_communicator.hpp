@@ -31,9 +31,8 @@ class MpiCommunicator final : public Communicator<Scalar> {
   // term (or from 0 when `from_zero`), in worker order (ordered) or as MPI sums it.
   void reduce(const std::vector<int>& participants, const std::vector<const Vector*>& local,
               const std::vector<Scalar>& scales, bool from_zero, Vector& result);
-  void ordered_reduce(const std::vector<int>& participants,
-                      const std::vector<const Vector*>& local, const std::vector<Scalar>& scales,
-                      bool from_zero, Vector& result);
+  void ordered_reduce(const std::vector<int>& participants, const std::vector<const Vector*>& local,
+                      const std::vector<Scalar>& scales, bool from_zero, Vector& result);
 
   const MpiWorld& world_;
   int workers_;

@@ -65,7 +65,8 @@ std::vector<std::string> MpiWorld::host_names() const {
 }
 
 MpiWorld::Agreement MpiWorld::agree(int local_code) const {
-  int values[2] = {local_code, local_code != 0 ? -rank_ : -size_};  // MAX: largest code, lowest rank
+  int values[2] = {local_code,
+                   local_code != 0 ? -rank_ : -size_};  // MAX: largest code, lowest rank
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, values, 2, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
   return {values[0], local_code != 0 && -values[1] == rank_};
 }

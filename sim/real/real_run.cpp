@@ -173,7 +173,8 @@ void RealRun::local_phase(std::int64_t& step, const std::vector<bool>& active) {
         earliest = std::min(earliest, virtual_[k]);
         latest = std::max(latest, virtual_[k]);
       }
-      if (latest > 0.0) sleep_until(round_step ? latest : earliest);
+      const bool keeps_stepping = round_step && algorithm_.rounds().steps_while_waiting();
+      if (latest > 0.0 && !keeps_stepping) sleep_until(round_step ? latest : earliest);
     }
     if (!round_step && eval_every_ > 0 && step % eval_every_ == 0) {
       if (emulated_) {  // the measurement is of every worker after this step
@@ -190,14 +191,99 @@ void RealRun::local_phase(std::int64_t& step, const std::vector<bool>& active) {
   } while (true);
 }
 
+// while_waiting: local_steps. The barrier is a non-blocking reduction, posted once this rank's
+// last worker has arrived; until every rank has, workers take extra local steps (passing the
+// round's step again). Emulated, each extra step's math is done when its drawn time has passed,
+// so one still in flight when the barrier completes is abandoned, its time counted as compute,
+// as the simulator does; with real compute an extra step runs to its end.
+void RealRun::keep_stepping(std::int64_t step, std::int64_t* flags) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  bool posted = false;
+  int done = 0;
+  const auto post = [&] {
+    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, flags, 2, MPI_INT64_T, MPI_MAX, world_.comm(), &request),
+              "MPI_Iallreduce");
+    posted = true;
+  };
+  const auto test = [&] {
+    if (posted && !done) check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    return done != 0;
+  };
+  const auto extra_step = [&](int k) {
+    const int w = local_.first + k;
+    if (!algorithm_.local_step(w, step) && first_bad_step_ < 0) {
+      first_bad_step_ = step;  // seen at the next round's barrier
+      bad_worker_ = w;
+    }
+    ++out_.result.workers[k].steps;
+    ++out_.result.workers[k].extra_steps;
+  };
+  if (!emulated_) {
+    post();
+    while (!test()) {
+      for (int k = 0; k < local_.count && !test(); ++k) {
+        if (!active_[k]) continue;
+        const double started = timed_now();
+        extra_step(k);
+        ready_[k] = timed_now();
+        out_.result.workers[k].compute += at(ready_[k] - started);
+        spans_.push_back({local_.first + k, step, started, ready_[k]});
+      }
+    }
+    return;
+  }
+  // Emulated: events in timeline order; an extra step ends at ends[k], this rank's last worker
+  // arrives (and the barrier is posted) at `arrival`.
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> ends(local_.count, inf);
+  double arrival = 0.0;
+  for (int k = 0; k < local_.count; ++k) {
+    if (!active_[k]) continue;
+    arrival = std::max(arrival, virtual_[k]);
+    ends[k] = virtual_[k] + emulated_->step_time(local_.first + k, at(virtual_[k])).seconds();
+  }
+  while (true) {
+    int next = -1;
+    double at_time = posted ? inf : arrival;
+    for (int k = 0; k < local_.count; ++k) {
+      if (ends[k] < at_time) at_time = ends[k], next = k;
+    }
+    // Wait until then, watching the barrier once it is posted.
+    while (timed_now() < at_time && !test()) {
+      sleep_until(std::min(at_time, timed_now() + (posted ? 2e-4 : 1.0)));
+    }
+    if (test()) break;
+    if (next < 0) {
+      post();
+      continue;
+    }
+    extra_step(next);
+    out_.result.workers[next].compute += at(ends[next] - virtual_[next]);
+    spans_.push_back({local_.first + next, step, virtual_[next], ends[next]});
+    virtual_[next] = ready_[next] = ends[next];
+    ends[next] =
+        virtual_[next] + emulated_->step_time(local_.first + next, at(virtual_[next])).seconds();
+  }
+  const double met = timed_now();  // steps still in flight are abandoned; their time was compute
+  for (int k = 0; k < local_.count; ++k) {
+    if (!active_[k] || met <= virtual_[k]) continue;
+    out_.result.workers[k].compute += at(met - virtual_[k]);
+    virtual_[k] = ready_[k] = met;
+  }
+}
+
 bool RealRun::meet(std::int64_t step) {
   // [stop requested, −(first non-finite step · N + worker)]: one MAX reduction agrees on both.
   const std::int64_t none = std::numeric_limits<std::int64_t>::min();
   std::int64_t flags[2] = {
       stop_requested_ != nullptr && stop_requested_->load() ? 1 : 0,
       first_bad_step_ >= 0 ? -(first_bad_step_ * algorithm_.workers() + bad_worker_) : none};
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT64_T, MPI_MAX, world_.comm()),
-            "MPI_Allreduce");
+  if (algorithm_.rounds().steps_while_waiting()) {
+    keep_stepping(step, flags);
+  } else {
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT64_T, MPI_MAX, world_.comm()),
+              "MPI_Allreduce");
+  }
   const double arrived = timed_now();
   for (int k = 0; k < local_.count; ++k) {
     if (!active_[k]) continue;  // sitting the round out: idle for all of it, counted at its end
@@ -292,14 +378,14 @@ void RealRun::measure(std::int64_t step) {
   if (world_.rank() == 0) observer_.on_metrics(row);
 }
 
-// Rank 0 gets every worker's times: per worker compute, communication and idle in ns, steps and
-// rounds missed.
+// Rank 0 gets every worker's times: per worker compute, communication and idle in ns, steps,
+// rounds missed and extra steps.
 void RealRun::gather_times() {
-  constexpr int kFields = 5;
+  constexpr int kFields = 6;
   std::vector<std::int64_t> mine;
   for (const WorkerTimes& t : out_.result.workers) {
-    mine.insert(mine.end(),
-                {t.compute.ns(), t.communication.ns(), t.idle.ns(), t.steps, t.rounds_missed});
+    mine.insert(mine.end(), {t.compute.ns(), t.communication.ns(), t.idle.ns(), t.steps,
+                             t.rounds_missed, t.extra_steps});
   }
   const int workers = algorithm_.workers();
   std::vector<int> counts(world_.size()), offsets(world_.size());
@@ -327,6 +413,7 @@ void RealRun::gather_times() {
     times[w].idle = SimTime::from_ns(f[2]);
     times[w].steps = f[3];
     times[w].rounds_missed = f[4];
+    times[w].extra_steps = f[5];
   }
   out_.result.workers = std::move(times);
 }

@@ -73,6 +73,7 @@ class RealRun {
   void measure(std::int64_t step);
   // The barrier of a round, with the agreement on stopping: false when the run ends here.
   bool meet(std::int64_t step);
+  void keep_stepping(std::int64_t step, std::int64_t* flags);
   void round(std::int64_t step, const std::vector<int>& participants);
   void gather_times();
   void replay_spans();

@@ -345,11 +345,6 @@ void check_real_execution(const Scenario& s) {
     bad_scenario(s, "network.overlap",
                  "overlapped averaging is simulated only; set it to false for --real");
   }
-  if (s.algorithm.while_waiting == WhileWaiting::local_steps) {
-    bad_scenario(s, "algorithm.while_waiting",
-                 "local_steps is simulated only (a real run's extra steps would depend on its "
-                 "timing); use idle for --real");
-  }
   if (s.eval.step_averages) {
     bad_scenario(s, "eval.step_averages",
                  "measuring x̄ after every step is simulated only; drop it for --real");

@@ -28,7 +28,7 @@ struct RunSetup {
 };
 
 // Refuses (ConfigError at the key) what a real run does not execute: failures, overlapped
-// rounds, keep-stepping, step averages, algorithms without the `real` capability. Also the check
+// rounds, step averages, algorithms without the `real` capability. Also the check
 // `sgdsim validate --real` makes.
 void check_real_execution(const Scenario& scenario);
 

@@ -49,7 +49,6 @@ TEST_CASE("what a real run does not execute is refused before any rank works, at
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"availability={mtbf: 10s, repair: 1s}", "availability"},
       {"network.overlap=true", "network.overlap"},
-      {"algorithm.while_waiting=local_steps", "algorithm.while_waiting"},
       {"eval.step_averages=true", "eval.step_averages"},
       {"algorithm.kind=async_sgd", "algorithm.kind"},
       {"workers=1", "workers"},  // fewer workers than ranks

@@ -171,3 +171,39 @@ TEST_CASE("emulated compute reproduces a scenario's rounds, step times and total
     }
   }
 }
+
+TEST_CASE("keep-stepping rounds run for real: emulated, the simulated extra steps and time",
+          "[real]") {
+  // Speeds 1, 0.5, 0.8, 0.3 of 20 ms steps, I = 4: the fast workers take extra local steps while
+  // the slowest finishes its four; with constant steps the counts are exact.
+  TempDir dir("real_keep_stepping");
+  write_file(dir / "s.yaml", kRealScenario);
+  const std::string settings =
+      " --set steps=40 --set compute.mean=20ms --set 'compute.speed_factors=[1.0, 0.5, 0.8, 0.3]'"
+      " --set algorithm.while_waiting=local_steps --set eval.every=0 --set network.latency=5us"
+      " --set network.bandwidth=100Gbps";
+  REQUIRE(simulate(dir, "run " + quoted(dir / "s.yaml") + " --quiet --out " + quoted(dir / "sim") +
+                            settings)
+              .exit_code == 0);
+  const auto simulated = summary_of(dir / "sim");
+  for (int ranks : {2, 4}) {
+    INFO(ranks << " ranks");
+    const fs::path out = dir / ("real" + std::to_string(ranks));
+    const Result r =
+        mpirun(dir, ranks,
+               "run " + quoted(dir / "s.yaml") + " --real --emulate-compute --quiet --out " +
+                   quoted(out) + settings);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto measured = summary_of(out);
+    CHECK(measured["comm_rounds"] == simulated["comm_rounds"]);
+    for (std::size_t w = 0; w < 4; ++w) {
+      INFO("worker " << w);
+      CHECK(measured["per_worker"][w]["steps"] == simulated["per_worker"][w]["steps"]);
+      CHECK(measured["per_worker"][w]["extra_steps"] == simulated["per_worker"][w]["extra_steps"]);
+    }
+    CHECK(simulated["per_worker"][0]["extra_steps"].get<int>() > 0);
+    const double predicted = simulated["sim_time_s"];
+    CHECK(std::abs(measured["sim_time_s"].get<double>() - predicted) <= 0.05 * predicted);
+  }
+}
