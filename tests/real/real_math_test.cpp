@@ -174,12 +174,14 @@ TEST_CASE("emulated compute reproduces a scenario's rounds, step times and total
 
 TEST_CASE("keep-stepping rounds run for real: emulated, the simulated extra steps and time",
           "[real]") {
-  // Speeds 1, 0.5, 0.8, 0.3 of 20 ms steps, I = 4: the fast workers take extra local steps while
-  // the slowest finishes its four; with constant steps the counts are exact.
+  // Speeds 1, 0.55, 0.7, 0.3 of 20 ms steps, I = 4: the fast workers take extra local steps
+  // while the slowest finishes its four (266.7 ms). Each one's next extra step would end 13 to
+  // 24 ms after that, so a barrier that completes within 13 ms of the last arrival gives the
+  // simulated counts exactly; at most two late barriers of ten rounds are allowed for.
   TempDir dir("real_keep_stepping");
   write_file(dir / "s.yaml", kRealScenario);
   const std::string settings =
-      " --set steps=40 --set compute.mean=20ms --set 'compute.speed_factors=[1.0, 0.5, 0.8, 0.3]'"
+      " --set steps=40 --set compute.mean=20ms --set 'compute.speed_factors=[1.0, 0.55, 0.7, 0.3]'"
       " --set algorithm.while_waiting=local_steps --set eval.every=0 --set network.latency=5us"
       " --set network.bandwidth=100Gbps";
   REQUIRE(simulate(dir, "run " + quoted(dir / "s.yaml") + " --quiet --out " + quoted(dir / "sim") +
@@ -199,8 +201,11 @@ TEST_CASE("keep-stepping rounds run for real: emulated, the simulated extra step
     CHECK(measured["comm_rounds"] == simulated["comm_rounds"]);
     for (std::size_t w = 0; w < 4; ++w) {
       INFO("worker " << w);
-      CHECK(measured["per_worker"][w]["steps"] == simulated["per_worker"][w]["steps"]);
-      CHECK(measured["per_worker"][w]["extra_steps"] == simulated["per_worker"][w]["extra_steps"]);
+      const auto extra = measured["per_worker"][w]["extra_steps"].get<std::int64_t>();
+      const auto expected = simulated["per_worker"][w]["extra_steps"].get<std::int64_t>();
+      CHECK(extra >= expected);
+      CHECK(extra <= expected + 2);
+      CHECK(measured["per_worker"][w]["steps"].get<std::int64_t>() - extra == 40);
     }
     CHECK(simulated["per_worker"][0]["extra_steps"].get<int>() > 0);
     const double predicted = simulated["sim_time_s"];
