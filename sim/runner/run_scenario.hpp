@@ -15,7 +15,7 @@ struct RunOptions {
   bool quiet = false;
   bool progress = true;  // with !quiet: a progress line on stderr (real runs: off, their spans
                          // arrive at the end)
-  int threads = 1;  // for the workers' local steps (sim/run/synchronous_run.hpp); same results
+  int threads = 1;       // for the workers' local steps (sim/run/synchronous_run.hpp); same results
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler to interrupt
   // Bytes the run may hold (data and replicas); 0: whatever the machine has available then
   double memory_limit_bytes = 0;

@@ -24,6 +24,31 @@ namespace fs = std::filesystem;
 using namespace sgdsim::testing;
 using sgdsim::testing::kRealScenario;
 
+namespace {
+
+// Starts `mpirun -np 2 sgdsim run SCENARIO --real --emulate-compute` for 2000 steps of 20 ms (40 s)
+// in the background, with one more --set; returns mpirun's pid.
+pid_t launch_long_real_run(const fs::path& scenario, const fs::path& out, const char* setting) {
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  const std::string binary = SGDSIM_BINARY;
+  const std::string scenario_path = scenario.string();
+  const std::string out_dir = out.string();
+  const pid_t launcher = fork();
+  REQUIRE(launcher >= 0);
+  if (launcher == 0) {
+    freopen("/dev/null", "w", stderr);
+    execl(SGDSIM_MPIRUN, SGDSIM_MPIRUN, "-np", "2", "--oversubscribe", binary.c_str(), "run",
+          scenario_path.c_str(), "--real", "--emulate-compute", "--quiet", "--out", out_dir.c_str(),
+          "--set", "steps=2000", "--set", "compute.mean=20ms", "--set", setting,
+          static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  return launcher;
+}
+
+}  // namespace
+
 TEST_CASE("a bad scenario under mpirun: every rank exits 2 and the message is printed once",
           "[real]") {
   TempDir dir("real_bad");
@@ -71,20 +96,7 @@ TEST_CASE("a rank killed mid-run stops the others within seconds, and nothing cl
   TempDir dir("real_killed");
   write_file(dir / "s.yaml", kRealScenario);
   const fs::path out = dir / "out";
-  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  const pid_t launcher = fork();
-  REQUIRE(launcher >= 0);
-  if (launcher == 0) {
-    const std::string binary = SGDSIM_BINARY;
-    const std::string scenario = (dir / "s.yaml").string();
-    const std::string out_dir = out.string();
-    freopen("/dev/null", "w", stderr);
-    execl(SGDSIM_MPIRUN, SGDSIM_MPIRUN, "-np", "2", "--oversubscribe", binary.c_str(), "run",
-          scenario.c_str(), "--real", "--emulate-compute", "--quiet", "--out", out_dir.c_str(),
-          "--set", "steps=2000", "--set", "compute.mean=20ms", static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
+  const pid_t launcher = launch_long_real_run(dir / "s.yaml", out, "algorithm.interval=4");
   // Find rank 1 by its environment once it has started, and kill it.
   pid_t victim = -1;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -120,21 +132,7 @@ TEST_CASE("SIGINT to mpirun leaves the interrupted outputs of a simulated run", 
   TempDir dir("real_interrupted");
   write_file(dir / "s.yaml", kRealScenario);
   const fs::path out = dir / "out";
-  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  const pid_t launcher = fork();
-  REQUIRE(launcher >= 0);
-  if (launcher == 0) {
-    const std::string binary = SGDSIM_BINARY;
-    const std::string scenario = (dir / "s.yaml").string();
-    const std::string out_dir = out.string();
-    freopen("/dev/null", "w", stderr);
-    execl(SGDSIM_MPIRUN, SGDSIM_MPIRUN, "-np", "2", "--oversubscribe", binary.c_str(), "run",
-          scenario.c_str(), "--real", "--emulate-compute", "--quiet", "--out", out_dir.c_str(),
-          "--set", "steps=2000", "--set", "compute.mean=20ms", "--set", "algorithm.interval=2",
-          static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
+  const pid_t launcher = launch_long_real_run(dir / "s.yaml", out, "algorithm.interval=2");
   // Wait until the run is under way: trace.json and metrics.csv appear once it starts.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!fs::exists(out / "metrics.csv") && std::chrono::steady_clock::now() < deadline) {
