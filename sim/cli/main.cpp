@@ -18,6 +18,7 @@
 #include "models/data/dataset.hpp"
 #include "models/model_spec.hpp"
 #include "sim/algorithms/registry.hpp"
+#include "sim/cli/calibrate_command.hpp"
 #include "sim/cli/run_report.hpp"
 #include "sim/cluster/collectives.hpp"
 #include "sim/cluster/compute_model.hpp"
@@ -144,6 +145,57 @@ int sweep_command(const std::string& scenario_path, const std::string& out_dir,
   return outcome.failed > 0 ? kExitBadInput : 0;
 }
 
+// `calibrate`: its options fill `options` (sizes parsed by sgdsim's own units).
+CLI::App* add_calibrate_command(CLI::App& app, std::string& scenario_path,
+                                std::vector<std::string>& overrides,
+                                sgdsim::cli::CalibrateOptions& options) {
+  CLI::App* c = app.add_subcommand(
+      "calibrate",
+      "Under mpirun: measure the ranks' allreduce times and the scenario's step times, fit "
+      "sgdsim's models, write a cluster file for `cluster:`");
+  c->add_option("scenario", scenario_path, "Scenario YAML file (model, data, batch, precision)")
+      ->required();
+  c->add_option("--out", options.out,
+                "Cluster file to write (FILE.steps.csv and FILE.allreduce.csv beside it)")
+      ->required();
+  c->add_option("--set", overrides, "Override a scenario key: key.path=value (repeatable)");
+  c->add_option("--steps", options.steps, "Measured local steps per worker (default 100)")
+      ->check(CLI::Range(1, 1000000));
+  c->add_option("--warmup", options.warmup_steps, "Steps left out first (default 10)")
+      ->check(CLI::Range(0, 100000));
+  const auto size_option = [c](const char* name, double& bytes, const char* help) {
+    c->add_option_function<std::string>(
+        name,
+        [&bytes, name](const std::string& text) {
+          const auto value = sgdsim::parse_size_bytes(text);
+          if (!value || *value < 1) {
+            throw CLI::ValidationError(name, std::string("expected ") + sgdsim::size_units_help());
+          }
+          bytes = *value;
+        },
+        help);
+  };
+  size_option("--min-bytes", options.min_bytes, "Smallest allreduce payload (default 8B)");
+  size_option("--max-bytes", options.max_bytes, "Largest allreduce payload (default 64MiB)");
+  c->add_option("--seconds-per-size", options.seconds_per_size,
+                "Time spent on each size beyond its 5 batches (default 0.25)")
+      ->check(CLI::Range(0.0, 3600.0));
+  c->add_option("--max-bands", options.max_pieces, "Most size bands in the fit (default 6)")
+      ->check(CLI::Range(1, 8));
+  c->add_option("--tolerance", options.tolerance,
+                "The fewest bands whose largest relative residual is within this (default 0.03)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--check-limit", options.check_limit,
+                "Exit 1 when the fitted model misses a measured size by more (default 0.05)")
+      ->check(CLI::Range(0.0, 10.0));
+  c->add_flag_callback(
+      "--no-compute", [&options] { options.compute = false; }, "Skip the step times");
+  c->add_flag_callback(
+      "--no-network", [&options] { options.network = false; }, "Skip the allreduce times");
+  c->add_flag("--quiet,-q", options.quiet, "Only errors on stderr");
+  return c;
+}
+
 }  // namespace
 
 // CLI11 says only "A subcommand is required" for `sgdsim runn`: name the word and the closest
@@ -151,7 +203,7 @@ int sweep_command(const std::string& scenario_path, const std::string& out_dir,
 std::optional<std::string> unknown_command(int argc, char** argv) {
   if (argc < 2 || argv[1][0] == '-') return std::nullopt;
   const std::string word = argv[1];
-  const std::vector<std::string> commands = {"run", "sweep", "validate"};
+  const std::vector<std::string> commands = {"run", "sweep", "validate", "calibrate"};
   if (std::find(commands.begin(), commands.end(), word) != commands.end()) return std::nullopt;
   std::string closest;
   std::size_t best = 3;  // suggest only within two edits
@@ -164,7 +216,7 @@ std::optional<std::string> unknown_command(int argc, char** argv) {
     if (distance < best) best = distance, closest = command;
   }
   return fmt::format(
-      "unknown command '{}'{}; the commands are run, sweep and validate "
+      "unknown command '{}'{}; the commands are run, sweep, validate and calibrate "
       "(sgdsim --help)",
       word, closest.empty() ? "" : fmt::format(" (did you mean '{}'?)", closest));
 }
@@ -233,6 +285,9 @@ int main(int argc, char** argv) {
   bool validate_real = false;
   validate->add_flag("--real", validate_real, "Also check that `run --real` can execute it");
 
+  sgdsim::cli::CalibrateOptions calibrate_options;
+  CLI::App* calibrate = add_calibrate_command(app, scenario_path, overrides, calibrate_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -251,6 +306,19 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*sweep) return sweep_command(scenario_path, out_dir, overrides, jobs, quiet);
+    if (*calibrate) {
+#ifdef SGDSIM_HAVE_MPI
+      for (int i = 0; i < argc; ++i) {
+        calibrate_options.command_line += (i ? " " : "") + std::string(argv[i]);
+      }
+      return calibrate_command(scenario_path, overrides, calibrate_options);
+#else
+      print_errors(
+          {"calibrate needs MPI, and this sgdsim was built without it: install "
+           "OpenMPI (scripts/setup does) and rebuild"});
+      return kExitBadInput;
+#endif
+    }
     sgdsim::RunOptions options;
     options.out_dir = out_dir;
     options.quiet = quiet;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace sgdsim {
@@ -21,6 +22,18 @@ Link server_link(const NetworkSpec& spec) {
   return spec.topology == "two_level" ? spec.inter : spec.link;
 }
 
+NetworkSpec spec_for_payload(const NetworkSpec& spec, double payload_bytes) {
+  NetworkSpec banded = spec;
+  for (const SizeBand& band : spec.by_size) {
+    if (payload_bytes <= band.up_to_bytes) {
+      banded.link = band.link;
+      break;
+    }
+  }
+  banded.by_size.clear();
+  return banded;
+}
+
 std::unique_ptr<Topology> make_topology(const NetworkSpec& spec, int workers, bool with_server) {
   if (workers < 1) throw std::invalid_argument("a network needs at least one worker");
   const std::optional<Link> server =
@@ -35,18 +48,41 @@ std::unique_ptr<Topology> make_topology(const NetworkSpec& spec, int workers, bo
 }
 
 Network::Network(const NetworkSpec& spec, int workers)
-    : collective_(make_collective(spec.collective)),
-      topology_(make_topology(spec, workers, collective_->needs_server())) {
+    : collective_(make_collective(spec.collective)) {
   if (!(spec.compression >= 1.0)) {
     throw std::invalid_argument(fmt::format("compression {} must be at least 1", spec.compression));
   }
-  collective_->check_topology(*topology_);
+  if (!spec.by_size.empty() && spec.topology == "two_level") {
+    throw std::invalid_argument("by_size applies to topologies switch and ring, not two_level");
+  }
+  std::vector<SizeBand> bands = spec.by_size;
+  if (bands.empty()) bands.push_back({std::numeric_limits<double>::infinity(), spec.link});
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    const bool last = i + 1 == bands.size();
+    if (last != std::isinf(bands[i].up_to_bytes) ||
+        (i > 0 && !(bands[i].up_to_bytes > bands[i - 1].up_to_bytes))) {
+      throw std::invalid_argument(
+          "by_size bands must rise in up_to, and only the last may be unbounded");
+    }
+    NetworkSpec banded = spec_for_payload(spec, bands[i].up_to_bytes);
+    bands_.push_back(
+        {bands[i].up_to_bytes, make_topology(banded, workers, collective_->needs_server())});
+    collective_->check_topology(*bands_.back().topology);
+  }
+}
+
+const Topology& Network::topology_for(double payload_bytes) const {
+  for (const Band& band : bands_) {
+    if (payload_bytes <= band.up_to_bytes) return *band.topology;
+  }
+  return *bands_.back().topology;
 }
 
 CollectiveCost Network::allreduce_cost(const std::vector<int>& participants, double payload_bytes) {
   auto key = std::make_pair(participants, payload_bytes);
   if (const auto found = cache_.find(key); found != cache_.end()) return found->second;
-  CollectiveCost cost = collective_cost(*collective_, participants, payload_bytes, *topology_);
+  CollectiveCost cost =
+      collective_cost(*collective_, participants, payload_bytes, topology_for(payload_bytes));
   if (cache_.size() >= kMaxCachedCosts) cache_.clear();
   cache_.emplace(std::move(key), cost);
   return cost;
@@ -64,7 +100,7 @@ CollectiveCost Network::neighbor_exchange_cost(const std::vector<std::vector<int
   }
   SchedulePhase phase{"neighbor_exchange", {}};
   if (!step.transfers.empty()) phase.steps.push_back(std::move(step));
-  CollectiveCost cost = evaluate_schedule({std::move(phase)}, *topology_);
+  CollectiveCost cost = evaluate_schedule({std::move(phase)}, topology_for(payload_bytes));
   if (exchange_cache_.size() >= kMaxCachedCosts) exchange_cache_.clear();
   exchange_cache_.emplace(std::move(key), cost);
   return cost;

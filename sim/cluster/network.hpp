@@ -2,6 +2,7 @@
 // averaging round over a set of participating workers. Built from the scenario's NetworkSpec.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,12 +17,24 @@
 
 namespace sgdsim {
 
+// A size band of the links: payloads of at most `up_to_bytes` travel on `link`. Calibrated
+// networks have several, because MPI changes its algorithm with the message size.
+struct SizeBand {
+  double up_to_bytes = std::numeric_limits<double>::infinity();
+  Link link;
+
+  bool operator==(const SizeBand&) const = default;
+};
+
 struct NetworkSpec {
   std::string topology = "switch";  // switch | two_level | ring (topology_catalog())
   Link link;                        // switch, ring: each worker's link (network.latency, bandwidth)
-  int workers_per_node = 1;         // two_level: g
-  Link intra;                       // two_level: between workers of one node
-  Link inter;                       // two_level: between nodes, through the NICs
+  // switch, ring: the link by payload size (network.by_size), bands in increasing up_to_bytes,
+  // the last unbounded; empty: `link` for every size.
+  std::vector<SizeBand> by_size;
+  int workers_per_node = 1;                 // two_level: g
+  Link intra;                               // two_level: between workers of one node
+  Link inter;                               // two_level: between nodes, through the NICs
   NicSharing nic = NicSharing::per_worker;  // two_level
   std::optional<Link> server;  // the parameter server's link; nullopt: the worker (inter) link
   std::string collective = "ring_allreduce";
@@ -36,6 +49,9 @@ double payload_on_wire(const NetworkSpec& spec, double auto_bytes);
 
 // The link the parameter server gets: the spec's, or else the worker link (inter for two_level).
 Link server_link(const NetworkSpec& spec);
+
+// The spec with the link that carries payloads of `payload_bytes` (by_size) as its link.
+NetworkSpec spec_for_payload(const NetworkSpec& spec, double payload_bytes);
 
 // Throws std::invalid_argument when the spec cannot describe `workers` workers.
 std::unique_ptr<Topology> make_topology(const NetworkSpec& spec, int workers, bool with_server);
@@ -54,14 +70,22 @@ class Network {
   CollectiveCost neighbor_exchange_cost(const std::vector<std::vector<int>>& neighbors,
                                         double payload_bytes);
 
-  const std::vector<ResourceInfo>& resources() const { return topology_->resources(); }
-  const Topology& topology() const { return *topology_; }
+  // Every size band's topology has the same resources.
+  const std::vector<ResourceInfo>& resources() const { return topology().resources(); }
+  const Topology& topology() const { return *bands_.front().topology; }
+  // The topology whose links carry a payload of `payload_bytes` (its by_size band).
+  const Topology& topology_for(double payload_bytes) const;
   const Collective& collective() const { return *collective_; }
-  int workers() const { return topology_->workers(); }
+  int workers() const { return topology().workers(); }
 
  private:
+  struct Band {
+    double up_to_bytes;
+    std::unique_ptr<Topology> topology;
+  };
+
   std::unique_ptr<Collective> collective_;
-  std::unique_ptr<Topology> topology_;
+  std::vector<Band> bands_;  // one per size band; one unbounded band without by_size
   std::map<std::pair<std::vector<int>, double>, CollectiveCost> cache_;
   std::map<std::pair<std::vector<std::vector<int>>, double>, CollectiveCost> exchange_cache_;
 };

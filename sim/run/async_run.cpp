@@ -25,7 +25,7 @@ AsyncRun::AsyncRun(AsyncAlgorithm& algorithm, ClusterTiming timing, std::int64_t
     throw std::invalid_argument(
         "asynchronous SGD is modelled without failing workers and without network.overlap");
   }
-  const Topology& topology = timing_.network->topology();
+  const Topology& topology = timing_.network->topology_for(timing_.payload_bytes);
   if (topology.server() < 0 || topology.workers() != workers_) {
     throw std::invalid_argument(
         "asynchronous SGD needs a network of its workers with a parameter server endpoint");
@@ -40,7 +40,7 @@ AsyncRun::AsyncRun(AsyncAlgorithm& algorithm, ClusterTiming timing, std::int64_t
 }
 
 AsyncRun::Path AsyncRun::make_path(int src, int dst) const {
-  const Topology& topology = timing_.network->topology();
+  const Topology& topology = timing_.network->topology_for(timing_.payload_bytes);
   const Route route = topology.route(src, dst);
   double bytes_per_second = std::numeric_limits<double>::infinity();
   for (int r : route.resources) {

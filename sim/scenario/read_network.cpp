@@ -6,6 +6,7 @@
 #include "sim/cluster/network.hpp"
 #include "sim/cluster/topology.hpp"
 #include "sim/scenario/section_readers.hpp"
+#include "sim/scenario/units.hpp"
 
 namespace sgdsim {
 namespace {
@@ -21,6 +22,33 @@ void read_link(yaml::Section s, Link& link, bool required) {
     s.error("bandwidth", "missing required key");
   }
   s.finish();
+}
+
+// network.by_size: [{up_to, latency, bandwidth}, ..., {latency, bandwidth}], up_to rising.
+void read_size_bands(yaml::Section& s, NetworkSpec& n) {
+  auto entries = s.sections("by_size", "{up_to, latency, bandwidth}");
+  if (!entries) return;
+  if (entries->empty()) s.error("by_size", "expected at least one {latency, bandwidth} band");
+  n.by_size.clear();
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    yaml::Section& e = (*entries)[i];
+    SizeBand band;
+    if (i + 1 == entries->size()) {
+      if (e.has("up_to")) {
+        e.error("up_to", "the last band carries every larger payload: leave its up_to out");
+      }
+    } else if (auto v = e.size("up_to")) {
+      band.up_to_bytes = *v;
+      if (!n.by_size.empty() && !(*v > n.by_size.back().up_to_bytes)) {
+        e.error("up_to", fmt::format("must exceed the previous band's up_to ({})",
+                                     format_size(n.by_size.back().up_to_bytes)));
+      }
+    } else if (!e.has("up_to")) {
+      e.error("up_to", "missing required key (every band but the last has one)");
+    }
+    read_link(e, band.link, true);
+    n.by_size.push_back(band);
+  }
 }
 
 }  // namespace
@@ -48,9 +76,18 @@ void read_network(yaml::Section s, NetworkSpec& n, int workers, AlgorithmKind al
     if (auto v = s.choice("nic", {"per_worker", "per_node"})) {
       n.nic = *v == "per_node" ? NicSharing::per_node : NicSharing::per_worker;
     }
+    if (s.has("by_size")) s.error("by_size", "by_size applies to topologies switch and ring");
   } else {
     if (auto v = s.duration("latency")) n.link.latency = *v;
     if (auto v = s.rate("bandwidth")) n.link.bytes_per_second = *v;
+    read_size_bands(s, n);
+    if (s.has("by_size")) {
+      for (const char* key : {"latency", "bandwidth"}) {
+        if (s.has(key)) {
+          s.error(key, fmt::format("by_size gives every size band its own {}: set it there", key));
+        }
+      }
+    }
     for (const char* key : {"workers_per_node", "intra", "inter", "nic"}) {
       if (s.has(key)) s.error(key, fmt::format("{} applies to topology two_level only", key));
     }

@@ -1,6 +1,7 @@
 #include "sim/scenario/scenario_json.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/algorithms/registry.hpp"
 
@@ -126,6 +127,13 @@ nlohmann::ordered_json network_to_json(const NetworkSpec& n, bool async) {
     j["intra"] = link_to_json(n.intra);
     j["inter"] = link_to_json(n.inter);
     j["nic"] = n.nic == NicSharing::per_node ? "per_node" : "per_worker";
+  } else if (!n.by_size.empty()) {
+    for (const SizeBand& band : n.by_size) {
+      nlohmann::ordered_json b;
+      if (!std::isinf(band.up_to_bytes)) b["up_to"] = format_size(band.up_to_bytes);
+      b.update(link_to_json(band.link));
+      j["by_size"].push_back(std::move(b));
+    }
   } else {
     j["latency"] = format_duration(n.link.latency);
     j["bandwidth"] = format_rate(n.link.bytes_per_second);

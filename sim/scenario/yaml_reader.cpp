@@ -339,6 +339,27 @@ std::optional<Section> Section::section(const char* key, bool required) {
   return Section(node, child_path(key), *diagnostics_);
 }
 
+std::optional<std::vector<Section>> Section::sections(const char* key, const char* expected) {
+  const YAML::Node node = lookup(key, false);
+  if (!node.IsDefined()) return std::nullopt;
+  if (!node.IsSequence()) {
+    diagnostics_->error(node.Mark(), child_path(key),
+                        fmt::format("expected a list of {}, got {}", expected, shown(node)));
+    return std::nullopt;
+  }
+  std::vector<Section> entries;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string path = fmt::format("{}[{}]", child_path(key), i);
+    if (!node[i].IsMap()) {
+      diagnostics_->error(node[i].Mark(), path,
+                          fmt::format("expected a mapping {}, got {}", expected, shown(node[i])));
+      continue;
+    }
+    entries.emplace_back(node[i], path, *diagnostics_);
+  }
+  return entries;
+}
+
 void Section::finish() {
   if (!node_.IsMap()) return;
   std::vector<std::string> known(known_.begin(), known_.end());

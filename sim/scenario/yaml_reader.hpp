@@ -85,6 +85,9 @@ class Section {
                                                     std::int64_t max);
   // A nested mapping; nullopt (and an error if required) when absent or not a mapping.
   std::optional<Section> section(const char* key, bool required = false);
+  // A list of mappings, each read as the Section `key[i]`; nullopt (and an error naming
+  // `expected`) when absent or not a list, and entries that are not mappings are reported.
+  std::optional<std::vector<Section>> sections(const char* key, const char* expected);
 
   // Reports keys that were never read, suggesting the closest known one.
   void finish();

@@ -1,0 +1,28 @@
+// `sgdsim calibrate` (MPI builds): see calibrate_command.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sgdsim::cli {
+
+struct CalibrateOptions {
+  std::string out;           // the cluster file; FILE.steps.csv and FILE.allreduce.csv beside it
+  std::string command_line;  // for the provenance comment
+  bool network = true;
+  bool compute = true;
+  int steps = 100;  // measured local steps per worker, after the warm-up ones
+  int warmup_steps = 10;
+  double min_bytes = 8;
+  double max_bytes = 64.0 * 1024 * 1024;
+  double seconds_per_size = 0.25;
+  int max_pieces = 6;
+  double tolerance = 0.03;    // the fewest bands whose largest residual is within this
+  double check_limit = 0.05;  // the prediction check fails (exit 1) beyond this
+  bool quiet = false;
+};
+
+int calibrate_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
+                      const CalibrateOptions& options);
+
+}  // namespace sgdsim::cli
