@@ -20,10 +20,20 @@ using yaml::duplicate_keys;
 constexpr const char* kClusterKeys[] = {"description", "workers", "compute", "network",
                                         "availability"};
 
+// The mapping's `kind`, or "" (read without operator[], which would add a key to it).
+std::string kind_of(const YAML::Node& mapping) {
+  for (const auto& entry : mapping) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == "kind" && entry.second.IsScalar()) {
+      return entry.second.Scalar();
+    }
+  }
+  return "";
+}
+
 // A mapping of another `kind` replaces the cluster's whole: its keys belong to that kind.
 bool other_kind(const YAML::Node& mine, const YAML::Node& theirs) {
-  const YAML::Node a = mine["kind"], b = theirs["kind"];
-  return a.IsScalar() && b.IsScalar() && a.Scalar() != b.Scalar();
+  const std::string a = kind_of(mine), b = kind_of(theirs);
+  return !a.empty() && !b.empty() && a != b;
 }
 
 // Copies what `defaults` has and `target` lacks into `target`, recursing into mappings (except
