@@ -123,7 +123,8 @@ PiecewiseFit fit_piecewise(std::vector<TimingPoint> points, const PiecewiseFitOp
   const int min_points =
       std::max(1, std::min(options.min_points_per_piece, static_cast<int>(points.size())));
   PiecewiseFit best;
-  best.max_relative_residual = std::numeric_limits<double>::infinity();
+  double best_bic = std::numeric_limits<double>::infinity();
+  const double n = static_cast<double>(points.size());
   for (int pieces = 1; pieces <= std::max(1, options.max_pieces); ++pieces) {
     std::vector<LinePiece> split = best_split(points, pieces, min_points);
     if (split.empty()) break;
@@ -146,9 +147,19 @@ PiecewiseFit fit_piecewise(std::vector<TimingPoint> points, const PiecewiseFitOp
       ss_tot += (std::log(points[i].seconds) - mean_log) * (std::log(points[i].seconds) - mean_log);
     }
     fit.r_squared_log = ss_tot > 0 ? 1.0 - ss_res / ss_tot : (ss_res == 0 ? 1.0 : 0.0);
-    const bool better = fit.max_relative_residual < best.max_relative_residual;
-    if (better) best = fit;
     if (fit.max_relative_residual <= options.tolerance) return fit;
+    // Noisy points meet no tolerance: the Bayesian information criterion on the relative
+    // residuals then weighs each band's two parameters against what it explains.
+    double sse = 0;
+    for (const TimingPoint& t : points) {
+      const double r = (fit.predict(t.bytes) - t.seconds) / t.seconds;
+      sse += r * r;
+    }
+    const double bic = n * std::log(std::max(sse / n, 1e-300)) + 2.0 * pieces * std::log(n);
+    if (bic < best_bic) {
+      best_bic = bic;
+      best = fit;
+    }
   }
   return best;
 }

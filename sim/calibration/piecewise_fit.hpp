@@ -36,8 +36,8 @@ struct PiecewiseFit {
 struct PiecewiseFitOptions {
   int max_pieces = 6;
   int min_points_per_piece = 3;
-  // The fewest pieces whose largest relative residual is at most this win; if none, the fit
-  // with the smallest largest residual.
+  // The fewest pieces whose largest relative residual is at most this win; if none, the number
+  // of pieces with the lowest Bayesian information criterion (noise is not worth a band).
   double tolerance = 0.03;
 };
 

@@ -50,6 +50,7 @@ NetworkCalibration calibrate_network(const MpiWorld& world, const Scenario& scen
   timing.min_bytes = options.min_bytes;
   timing.max_bytes = options.max_bytes;
   timing.seconds_per_size = options.seconds_per_size;
+  timing.gap_seconds = options.gap_seconds;
   timing.element_bytes = scenario.precision == Precision::float64 ? 8 : 4;
   const auto started = std::chrono::steady_clock::now();
   const auto samples = time_allreduce(world, timing, [&](const CollectiveSample& s) {

@@ -16,6 +16,7 @@ struct CalibrateOptions {
   double min_bytes = 8;
   double max_bytes = 64.0 * 1024 * 1024;
   double seconds_per_size = 0.25;
+  double gap_seconds = 0.0;  // idle before each timed call (0: calls back to back, in batches)
   int max_pieces = 6;
   double tolerance = 0.03;    // the fewest bands whose largest residual is within this
   double check_limit = 0.05;  // the prediction check fails (exit 1) beyond this

@@ -180,6 +180,18 @@ CLI::App* add_calibrate_command(CLI::App& app, std::string& scenario_path,
   c->add_option("--seconds-per-size", options.seconds_per_size,
                 "Time spent on each size beyond its 5 batches (default 0.25)")
       ->check(CLI::Range(0.0, 3600.0));
+  c->add_option_function<std::string>(
+      "--gap",
+      [&options](const std::string& text) {
+        const auto seconds = sgdsim::parse_duration_seconds(text);
+        if (!seconds || *seconds < 0) {
+          throw CLI::ValidationError("--gap",
+                                     std::string("expected ") + sgdsim::duration_units_help());
+        }
+        options.gap_seconds = *seconds;
+      },
+      "Idle this long before each timed call, as a run's rounds follow its steps (e.g. 20ms; "
+      "default 0: calls back to back)");
   c->add_option("--max-bands", options.max_pieces, "Most size bands in the fit (default 6)")
       ->check(CLI::Range(1, 8));
   c->add_option("--tolerance", options.tolerance,

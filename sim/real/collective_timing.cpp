@@ -1,15 +1,18 @@
 #include "sim/real/collective_timing.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 namespace sgdsim {
 namespace {
 
-// The slowest rank's seconds per call over `calls` calls started together.
+// The slowest rank's seconds per call over `calls` calls started together (after `gap` idle).
 double timed_calls(const MpiWorld& world, std::vector<char>& buffer, int count, MPI_Datatype type,
-                   int calls) {
+                   int calls, double gap = 0.0) {
   check_mpi(MPI_Barrier(world.comm()), "MPI_Barrier");
+  if (gap > 0) std::this_thread::sleep_for(std::chrono::duration<double>(gap));
   const double start = MPI_Wtime();
   for (int i = 0; i < calls; ++i) {
     check_mpi(MPI_Allreduce(MPI_IN_PLACE, buffer.data(), count, type, MPI_SUM, world.comm()),
@@ -41,14 +44,16 @@ std::vector<CollectiveSample> time_allreduce(
     const double probe = timed_calls(world, buffer, count, type, 1);
     CollectiveSample sample;
     sample.bytes = bytes;
+    const double gap = options.gap_seconds;
     sample.calls_per_batch =
-        std::clamp(static_cast<int>(std::ceil(options.batch_seconds / probe)), 1, 10000);
-    const double batch_s = probe * sample.calls_per_batch;
+        gap > 0 ? 1
+                : std::clamp(static_cast<int>(std::ceil(options.batch_seconds / probe)), 1, 10000);
+    const double batch_s = probe * sample.calls_per_batch + gap;
     sample.batches = std::clamp(static_cast<int>(options.seconds_per_size / batch_s),
                                 options.min_batches, options.max_batches);
     std::vector<double> times;
     for (int b = 0; b < sample.batches; ++b) {
-      times.push_back(timed_calls(world, buffer, count, type, sample.calls_per_batch));
+      times.push_back(timed_calls(world, buffer, count, type, sample.calls_per_batch, gap));
     }
     std::sort(times.begin(), times.end());
     const std::size_t m = times.size() / 2;

@@ -16,8 +16,12 @@ struct CollectiveTimingOptions {
   int element_bytes = 4;           // 4: float, 8: double
   double seconds_per_size = 0.25;  // time spent measuring one size (beyond the minimum batches)
   int min_batches = 5;
-  int max_batches = 25;
+  int max_batches = 50;
   double batch_seconds = 0.02;  // calls in a batch: enough to last this long, at least one
+  // > 0: every call alone, after the ranks have idled this long together, as a run's rounds
+  // follow its local steps (links and protocols that recover while idle: token buckets, TCP
+  // windows, sleeping cores); each call is then a batch of one.
+  double gap_seconds = 0.0;
 };
 
 struct CollectiveSample {

@@ -79,6 +79,18 @@ TEST_CASE("bands where MPI switches algorithm are found, each line recovered exa
   CHECK(one.max_relative_residual > 0.3);
 }
 
+TEST_CASE("noise that no band can explain adds no band", "[sim][calibration]") {
+  std::vector<TimingPoint> points;
+  int i = 0;
+  for (double s : sizes_8b_to_64mib()) {  // ±6 % alternating: above any 3 % tolerance
+    points.push_back({s, (30e-6 + s * 1e-9) * (i++ % 2 ? 1.06 : 0.94)});
+  }
+  const auto fit = fit_piecewise(points, {});
+  CHECK(fit.pieces.size() == 1);
+  CHECK(fit.pieces[0].seconds_per_byte == Approx(1e-9).epsilon(0.02));
+  CHECK(fit.max_relative_residual < 0.08);
+}
+
 TEST_CASE("a fit refuses sizes or times that are not above 0", "[sim][calibration]") {
   CHECK_THROWS_AS(fit_piecewise({{8, 1e-6}}, {}), std::invalid_argument);
   CHECK_THROWS_AS(fit_piecewise({{8, 1e-6}, {16, 0.0}}, {}), std::invalid_argument);
