@@ -49,6 +49,7 @@ NetworkCalibration calibrate_network(const MpiWorld& world, const Scenario& scen
   CollectiveTimingOptions timing;
   timing.min_bytes = options.min_bytes;
   timing.max_bytes = options.max_bytes;
+  timing.size_factor = options.size_factor;
   timing.seconds_per_size = options.seconds_per_size;
   timing.gap_seconds = options.gap_seconds;
   timing.element_bytes = scenario.precision == Precision::float64 ? 8 : 4;

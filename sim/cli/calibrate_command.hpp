@@ -15,6 +15,7 @@ struct CalibrateOptions {
   int warmup_steps = 10;
   double min_bytes = 8;
   double max_bytes = 64.0 * 1024 * 1024;
+  double size_factor = 2.0;  // each size this many times the previous
   double seconds_per_size = 0.25;
   double gap_seconds = 0.0;  // idle before each timed call (0: calls back to back, in batches)
   int max_pieces = 6;

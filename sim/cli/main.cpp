@@ -177,6 +177,10 @@ CLI::App* add_calibrate_command(CLI::App& app, std::string& scenario_path,
   };
   size_option("--min-bytes", options.min_bytes, "Smallest allreduce payload (default 8B)");
   size_option("--max-bytes", options.max_bytes, "Largest allreduce payload (default 64MiB)");
+  c->add_option("--size-factor", options.size_factor,
+                "Each payload this many times the previous (default 2; 1.41 samples knees "
+                "twice as densely)")
+      ->check(CLI::Range(1.05, 16.0));
   c->add_option("--seconds-per-size", options.seconds_per_size,
                 "Time spent on each size beyond its 5 batches (default 0.25)")
       ->check(CLI::Range(0.0, 3600.0));
