@@ -33,6 +33,16 @@ std::vector<TimingPoint> piecewise_times(const std::vector<LinePiece>& truth) {
   return points;
 }
 
+// What sgdsim's own network model says the allreduce takes at each size: timings with known α, β.
+std::vector<TimingPoint> modelled_times(const NetworkSpec& spec, int workers) {
+  Network network(spec, workers);
+  std::vector<TimingPoint> points;
+  for (double s : sizes_8b_to_64mib()) {
+    points.push_back({s, network.allreduce_cost(all_workers(workers), s).duration.seconds()});
+  }
+  return points;
+}
+
 double inverse_normal_cdf(double p) {  // by bisection: exact enough for quantiles
   double lo = -10, hi = 10;
   for (int i = 0; i < 200; ++i) {
@@ -106,12 +116,7 @@ TEST_CASE("the link's α and β come back from times of sgdsim's own collectives
       NetworkSpec spec;
       spec.collective = collective;
       spec.link = {SimTime::from_ns(37'000), 1.25e8};  // 37 µs, 1 Gbit/s
-      Network network(spec, workers);
-      std::vector<TimingPoint> points;
-      for (double s : sizes_8b_to_64mib()) {
-        points.push_back({s, network.allreduce_cost(all_workers(workers), s).duration.seconds()});
-      }
-      const auto fit = fit_piecewise(points, {});
+      const auto fit = fit_piecewise(modelled_times(spec, workers), {});
       REQUIRE(fit.pieces.size() == 1);
       NetworkSpec fitted = spec;
       fitted.by_size = bands_from_fit(fit, spec, workers);
@@ -141,12 +146,7 @@ TEST_CASE("two size bands of known links are recovered, and sgdsim then predicts
   truth.by_size = {{65536, {SimTime::from_ns(5'000), 1e9}},
                    {INFINITY, {SimTime::from_ns(90'000), 4e9}}};
   const int workers = 4;
-  Network network(truth, workers);
-  std::vector<TimingPoint> points;
-  for (double s : sizes_8b_to_64mib()) {
-    points.push_back({s, network.allreduce_cost(all_workers(workers), s).duration.seconds()});
-  }
-  const auto fit = fit_piecewise(points, {});
+  const auto fit = fit_piecewise(modelled_times(truth, workers), {});
   REQUIRE(fit.pieces.size() == 2);
   NetworkSpec fitted;
   fitted.by_size = bands_from_fit(fit, fitted, workers);
