@@ -3,6 +3,7 @@
 // validated by sim/scenario/read_compute.cpp; see docs/compute-models.md for the semantics.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ struct ComputeSpec {
   double shape = 1.0;                           // gamma: k (variance mean²/k)
 
   std::string path;  // empirical: CSV of step times in seconds
+  // empirical with `times: arrays`: the step times, attached by the Python module instead of a file
+  bool times_in_memory = false;
+  std::shared_ptr<const std::vector<SimTime>> times;
   EmpiricalMode mode = EmpiricalMode::resample;
 
   double flops_per_second = 0.0;  // flops: the device's peak FLOP/s

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/data/dataset.hpp"
 #include "sim/cluster/empirical_step_times.hpp"
 
 namespace sgdsim {
@@ -154,6 +155,14 @@ Made make_gamma(const ComputeSpec& spec, int, double) {
 }
 
 Made make_empirical(const ComputeSpec& spec, int workers, double) {
+  if (spec.times_in_memory) {
+    if (!spec.times) {
+      throw DataError(
+          "times: arrays are the step times given in memory (Python: sgdsim.data.step_times); "
+          "none were attached");
+    }
+    return std::make_unique<EmpiricalStepTime>(*spec.times, spec.mode, workers);
+  }
   return std::make_unique<EmpiricalStepTime>(load_step_times_csv(spec.path), spec.mode, workers);
 }
 

@@ -70,15 +70,36 @@ void add(nlohmann::json& list, const std::string& path) {
   }
 }
 
+nlohmann::json in_memory_fingerprint(const char* what, std::uint32_t crc, std::uint64_t bytes) {
+  return {{"path", what}, {"bytes", bytes}, {"crc32", fmt::format("{:08x}", crc)}};
+}
+
 }  // namespace
 
 nlohmann::json input_fingerprints(const Scenario& s) {
   nlohmann::json list = nlohmann::json::array();
-  if (s.data.kind != "synthetic") {
+  if (s.data.kind == "arrays") {
+    if (s.data.arrays) {
+      const auto [crc, bytes] = arrays_crc32(*s.data.arrays);
+      list.push_back(in_memory_fingerprint("<arrays>", crc, bytes));
+    }
+  } else if (s.data.kind != "synthetic") {
     add(list, s.data.path);
     add(list, s.data.test_path);
   }
-  if (s.compute.kind == "empirical") add(list, s.compute.path);
+  if (s.compute.kind == "empirical") {
+    if (s.compute.times_in_memory) {
+      if (s.compute.times) {
+        const auto& times = *s.compute.times;
+        const auto bytes = times.size() * sizeof(SimTime);
+        const auto crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(times.data()),
+                               static_cast<uInt>(bytes));
+        list.push_back(in_memory_fingerprint("<step times>", static_cast<std::uint32_t>(crc), bytes));
+      }
+    } else {
+      add(list, s.compute.path);
+    }
+  }
   return list;
 }
 

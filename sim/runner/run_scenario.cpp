@@ -44,13 +44,14 @@ RunOutcome run_with_outputs(ScenarioRun& run, const Scenario& s, const RunOption
   RunOutcome outcome;
   if (!write_outputs) {
     RunObserver nothing;
-    return run.run(nothing, options.stop_requested);
+    return run.run(options.observer ? *options.observer : nothing, options.stop_requested);
   }
   bool trace_truncated = false;
   {
     MetricsWriter metrics((out / "metrics.csv").string());
     ObserverList observers;
     observers.add(&metrics);
+    if (options.observer) observers.add(options.observer);
     std::optional<ChromeTraceWriter> trace;
     if (s.output.trace) {
       trace.emplace((out / "trace.json").string(), s.name, s.workers, s.network.collective,

@@ -17,6 +17,7 @@ struct RunOptions {
                          // arrive at the end)
   int threads = 1;       // for the workers' local steps (sim/run/synchronous_run.hpp); same results
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler to interrupt
+  RunObserver* observer = nullptr;  // also hears every callback (the Python module's callbacks)
   // Bytes the run may hold (data and replicas); 0: whatever the machine has available then
   double memory_limit_bytes = 0;
   // Read the data and run every check a run makes, then stop before writing anything

@@ -103,7 +103,8 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
     const std::string& test = s.data.test_path;
     const bool in_test =
         !test.empty() && std::string_view(e.what()).find(test) != std::string_view::npos;
-    bad_scenario(s, in_test ? "data.test_path" : "data.path", e.what());
+    bad_scenario(s, s.data.kind == "arrays" ? "data.kind" : in_test ? "data.test_path" : "data.path",
+                 e.what());
   }
 
   try {
@@ -199,7 +200,7 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
   try {
     compute.emplace(s.compute, s.workers, s.seed, objective->flops_per_gradient(batch));
   } catch (const DataError& e) {  // the step-time file's own message, at the key that names it
-    bad_scenario(s, "compute.path", e.what());
+    bad_scenario(s, s.compute.times_in_memory ? "compute.times" : "compute.path", e.what());
   }
   // async_sgd talks to a parameter server: the parameter_server collective's topology has one.
   NetworkSpec network_spec = s.network;

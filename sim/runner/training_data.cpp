@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "models/data/array_data.hpp"
 #include "models/data/csv.hpp"
 #include "models/data/idx.hpp"
 #include "models/data/libsvm.hpp"
@@ -37,6 +38,13 @@ TrainTestData<Scalar> load_training_data(const Scenario& s, double memory_limit)
             : kMaxDataFileBytes;
     data.train = load_csv<Scalar>(d.path, task, max_bytes);
     if (!d.test_path.empty()) data.test = load_csv<Scalar>(d.test_path, task, max_bytes);
+  } else if (d.kind == "arrays") {
+    if (!d.arrays) {
+      throw DataError(
+          "kind arrays is data given in memory (Python: sgdsim.data.arrays(X, y)); none were "
+          "attached, and a scenario file cannot hold them");
+    }
+    data = load_arrays<Scalar>(*d.arrays, find_model(s.model.kind)->task);
   } else if (d.kind == "libsvm") {
     LibsvmOptions options{find_model(s.model.kind)->task, d.features, d.limit, d.test_limit};
     if (memory_limit > 0) {
@@ -51,7 +59,7 @@ TrainTestData<Scalar> load_training_data(const Scenario& s, double memory_limit)
   if (data.test) keep_first(*data.test, d.test_limit);
   // Files read one at a time may disagree; the model would reject such a test set only at the
   // first measurement, mid-run, in terms of matrix shapes.
-  if (data.test && d.kind != "synthetic") {
+  if (data.test && d.kind != "synthetic" && d.kind != "arrays") {
     check_test_fits_train(data.train, *data.test, d.test_path.empty() ? d.path : d.test_path);
   }
   return data;

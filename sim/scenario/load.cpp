@@ -140,7 +140,8 @@ void check_data_path(Section& s, const char* key, const std::string& path, bool 
 }
 
 void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string& source) {
-  if (auto v = s.choice("kind", {"synthetic", "csv", "libsvm", "fashion_mnist"}, true)) {
+  // arrays: numpy arrays the Python module attaches (sgdsim.data.arrays); a file cannot hold them.
+  if (auto v = s.choice("kind", {"synthetic", "csv", "libsvm", "fashion_mnist", "arrays"}, true)) {
     d.kind = *v;
   }
   read_partition(s, d, model);
@@ -248,6 +249,14 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   return scenario;
 }
 
+// A problem with the scenario file as a whole: "path: what".
+ConfigError file_problem(const std::string& path, const std::string& what) {
+  ConfigProblem problem(fmt::format("{}: {}", path, what));
+  problem.place = SourcePlace{path};
+  problem.what = what;
+  return ConfigError({std::move(problem)});
+}
+
 }  // namespace
 
 const char* to_string(Precision precision) {
@@ -270,8 +279,11 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
     const std::string what =
         e.msg == "bad file" ? "nested too deeply for the parser (a scenario nests a few levels)"
                             : e.msg;
-    throw ConfigError({fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1,
-                                   e.mark.column + 1, what)});
+    ConfigProblem problem(fmt::format("{}:{}:{}: YAML syntax error: {}", source,
+                                      e.mark.line + 1, e.mark.column + 1, what));
+    problem.place = SourcePlace{source, e.mark.line + 1, e.mark.column + 1};
+    problem.what = "YAML syntax error: " + what;
+    throw ConfigError({std::move(problem)});
   }
   Diagnostics diagnostics(source);
   check_yaml_features(root, "", 0, diagnostics);
@@ -284,24 +296,24 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
   for (const auto& assignment : overrides) apply_override(root, assignment, diagnostics);
   include_cluster(root, source, diagnostics);
   Scenario scenario = read_scenario(root, diagnostics);
-  if (!diagnostics.messages().empty()) throw ConfigError(diagnostics.messages());
+  if (!diagnostics.problems().empty()) throw ConfigError(diagnostics.problems());
   scenario.key_locations = diagnostics.locations();
   return scenario;
 }
 
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
   if (std::error_code error; std::filesystem::is_directory(path, error)) {
-    throw ConfigError({fmt::format("{}: is a directory, not a scenario file", path)});
+    throw file_problem(path, "is a directory, not a scenario file");
   }
   if (auto problem = input_file_problem(path)) {
-    throw ConfigError({fmt::format("{}: {}", path, *problem)});
+    throw file_problem(path, *problem);
   }
   if (std::filesystem::file_size(path) > kMaxScenarioFileBytes) {
-    throw ConfigError({fmt::format("{}: larger than {} MiB: not a scenario file", path,
-                                   kMaxScenarioFileBytes >> 20)});
+    throw file_problem(path, fmt::format("larger than {} MiB: not a scenario file",
+                                        kMaxScenarioFileBytes >> 20));
   }
   std::ifstream in(path);
-  if (!in) throw ConfigError({fmt::format("{}: cannot open the scenario file", path)});
+  if (!in) throw file_problem(path, "cannot open the scenario file");
   std::stringstream buffer;
   buffer << in.rdbuf();
   return load_scenario_text(buffer.str(), path, overrides);

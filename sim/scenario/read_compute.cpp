@@ -30,6 +30,7 @@ const std::vector<Parameter>& parameters() {
       {"minimum", {"shifted_exponential"}},
       {"shape", {"gamma"}},
       {"path", {"empirical"}},
+      {"times", {"empirical"}},
       {"mode", {"empirical"}},
       {"flops_per_second", {"flops"}},
       {"efficiency", {"flops"}},
@@ -167,7 +168,11 @@ void read_compute(yaml::Section s, ComputeSpec& c, int workers, yaml::Diagnostic
   if (uses("shape")) {
     if (auto v = s.real("shape", 0.0, 1e6, true, true)) c.shape = *v;
   }
-  if (uses("path")) {
+  if (uses("times") && s.has("times")) {
+    // The step times come from memory (the Python module attaches them), not from a file.
+    if (s.choice("times", {"arrays"})) c.times_in_memory = true;
+    if (s.has("path")) s.error("path", "give the step times by path or as times: arrays, not both");
+  } else if (uses("path")) {
     if (auto v = s.text("path", true)) {
       c.path = resolve_path(*v, diagnostics.file_of(s.child_path("path")));
       if (auto problem = input_file_problem(c.path)) {

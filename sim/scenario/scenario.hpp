@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "models/data/array_data.hpp"
 #include "models/data/partition.hpp"
 #include "models/data/synthetic.hpp"
 #include "models/model_spec.hpp"
@@ -20,8 +22,15 @@ namespace sgdsim {
 
 enum class Precision { float32, float64 };
 
+// Where a scenario key was written: a file's line and column, or the command line (--set).
+struct SourcePlace {
+  std::string file;          // the scenario, or the cluster file a key was merged in from
+  int line = 0, column = 0;  // 1-based; 0: not known (a problem with the whole file)
+  bool set = false;          // given with --set (the file is then the scenario it applies to)
+};
+
 struct DataSpec {
-  std::string kind = "synthetic";  // synthetic | csv | libsvm | fashion_mnist
+  std::string kind = "synthetic";  // synthetic | csv | libsvm | fashion_mnist | arrays
   PartitionKind partition = PartitionKind::iid;
   double alpha = 0.5;           // dirichlet: concentration
   int labels_per_worker = 2;    // shards: shards (labels) per worker
@@ -31,6 +40,8 @@ struct DataSpec {
   std::int64_t limit = 0;       // use at most this many training samples (0: all)
   std::int64_t test_limit = 0;  // and test samples
   SyntheticSpec synthetic;
+  // arrays: the samples, attached by the Python module (a scenario file cannot give them)
+  std::shared_ptr<const ArrayData> arrays;
 
   PartitionSpec partition_spec() const { return {partition, alpha, labels_per_worker}; }
 };
@@ -72,9 +83,8 @@ struct SweepSpec {
 
 struct Scenario {
   std::string source;  // the file it came from, for messages
-  // key path → where it was written ("file:line:column", or "--set"), for problems found after
-  // loading, once the data is read
-  std::map<std::string, std::string> key_locations;
+  // key path → where it was written, for problems found after loading, once the data is read
+  std::map<std::string, SourcePlace> key_locations;
   std::string name;
   std::string cluster;  // the cluster file it included, if any (its values are already merged in)
   std::uint64_t seed = 0;
@@ -92,22 +102,31 @@ struct Scenario {
   SweepSpec sweep;  // read by `sgdsim sweep`; a single run ignores it
 };
 
-// Bad scenario input. Each message reads "file:line:column: key.path: what is wrong".
+// One problem with a scenario: where it is, and the message that says so,
+// "file:line:column: key.path: what" ("file: --set key.path: what" for a key given with --set).
+struct ConfigProblem {
+  SourcePlace place;
+  std::string key;  // the key path at fault; empty: the file as a whole
+  std::string what;
+  std::string message;
+
+  ConfigProblem(SourcePlace place, std::string key, std::string what);
+  // A problem known only by its message (e.g. an unreadable file).
+  explicit ConfigProblem(std::string message) : message(std::move(message)) {}
+};
+
+// Bad scenario input: every problem found, in the order found.
 class ConfigError : public std::runtime_error {
  public:
-  explicit ConfigError(std::vector<std::string> messages);
+  explicit ConfigError(std::vector<ConfigProblem> problems);
+  explicit ConfigError(const std::vector<std::string>& messages);
+  const std::vector<ConfigProblem>& problems() const { return problems_; }
   const std::vector<std::string>& messages() const { return messages_; }
 
  private:
+  std::vector<ConfigProblem> problems_;
   std::vector<std::string> messages_;
 };
-
-// Where a key came from when it was given on the command line rather than in a file.
-inline constexpr const char* kSetOrigin = "--set";
-
-// "where: key.path: what" ("source: --set key.path: what" for a key given with --set).
-std::string describe_problem(const std::string& source, const std::string& where,
-                             const std::string& path, const std::string& what);
 
 // A problem with `key` found after loading (e.g. more workers than the data file has samples),
 // located at the key, or at its nearest enclosing key that was written, or else at the file.

@@ -60,7 +60,7 @@ nlohmann::ordered_json data_to_json(const DataSpec& d) {
       j["separation"] = g.separation;
     }
     j["noise"] = g.noise;
-  } else {
+  } else if (d.kind != "arrays") {
     j["path"] = d.path;
     if (!d.test_path.empty()) j["test_path"] = d.test_path;
     if (d.features > 0) j["features"] = d.features;
@@ -80,7 +80,11 @@ nlohmann::ordered_json compute_to_json(const ComputeSpec& c) {
   if (c.kind == "shifted_exponential") j["minimum"] = format_duration(c.minimum);
   if (c.kind == "gamma") j["shape"] = c.shape;
   if (c.kind == "empirical") {
-    j["path"] = c.path;
+    if (c.times_in_memory) {
+      j["times"] = "arrays";
+    } else {
+      j["path"] = c.path;
+    }
     j["mode"] = to_string(c.mode);
   }
   if (c.kind == "flops") {

@@ -91,18 +91,20 @@ const std::string& Diagnostics::file_of(const std::string& path) const {
   return source_;
 }
 
-std::string Diagnostics::where(const YAML::Mark& mark, const std::string& path) const {
+SourcePlace Diagnostics::where(const YAML::Mark& mark, const std::string& path) const {
   for (const auto& overridden : overridden_) {
-    if (path == overridden || path.rfind(overridden + ".", 0) == 0) return kSetOrigin;
+    if (path == overridden || path.rfind(overridden + ".", 0) == 0) {
+      return SourcePlace{source_, 0, 0, true};
+    }
   }
   const std::string& file = file_of(path);
-  if (mark.line < 0) return file;
-  return fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1);
+  if (mark.line < 0) return SourcePlace{file};
+  return SourcePlace{file, mark.line + 1, mark.column + 1};
 }
 
 void Diagnostics::error(const YAML::Mark& mark, const std::string& path,
                         const std::string& message) {
-  messages_.push_back(describe_problem(source_, where(mark, path), path, message));
+  problems_.emplace_back(where(mark, path), path, message);
 }
 
 void Diagnostics::note_location(const YAML::Mark& mark, const std::string& path) {

@@ -24,24 +24,24 @@ class Diagnostics {
   void mark_overridden(const std::string& path) { overridden_.insert(path); }
   // Keys merged in from an included file: their lines are that file's lines.
   void mark_included(const std::string& path, const std::string& file) { included_[path] = file; }
-  const std::vector<std::string>& messages() const { return messages_; }
+  const std::vector<ConfigProblem>& problems() const { return problems_; }
   const std::string& source() const { return source_; }
   // The file a key's value was written in: an included cluster file, or the scenario.
   const std::string& file_of(const std::string& path) const;
-  // Remembers where a key that was read is written ("file:line:column", or "--set"), so that a
-  // problem found only once the data is loaded can still point at it.
+  // Remembers where a key that was read is written, so that a problem found only once the data
+  // is loaded can still point at it.
   void note_location(const YAML::Mark& mark, const std::string& path);
-  const std::map<std::string, std::string>& locations() const { return locations_; }
+  const std::map<std::string, SourcePlace>& locations() const { return locations_; }
 
  private:
   std::string source_;
   std::set<std::string> overridden_;
-  // "file:line:column" of `mark` in the file that holds `path`, or kSetOrigin.
-  std::string where(const YAML::Mark& mark, const std::string& path) const;
+  // `mark` in the file that holds `path`, or the command line.
+  SourcePlace where(const YAML::Mark& mark, const std::string& path) const;
 
   std::map<std::string, std::string> included_;
-  std::vector<std::string> messages_;
-  std::map<std::string, std::string> locations_;
+  std::vector<ConfigProblem> problems_;
+  std::map<std::string, SourcePlace> locations_;
 };
 
 // A key written twice in one mapping, which yaml-cpp accepts silently (lookups see the first).

@@ -30,12 +30,21 @@ std::string describe(const std::vector<SweepAxis>& axes, const std::vector<std::
 
 SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& overrides,
                      const std::function<void(std::size_t, std::size_t)>& progress) {
+  return plan_sweep(
+      [&path](const std::vector<std::string>& run_overrides) {
+        return load_scenario_file(path, run_overrides);
+      },
+      overrides, progress);
+}
+
+SweepPlan plan_sweep(const ScenarioLoader& load, const std::vector<std::string>& overrides,
+                     const std::function<void(std::size_t, std::size_t)>& progress) {
   SweepPlan plan;
-  plan.spec = load_scenario_file(path, overrides).sweep;
+  plan.spec = load(overrides).sweep;
   plan.points = 1;
   for (const SweepAxis& axis : plan.spec.axes) plan.points *= axis.values.size();
 
-  std::vector<std::string> problems;
+  std::vector<ConfigProblem> problems;
   for (std::size_t point = 0; point < plan.points; ++point) {
     const auto digits = digits_of(point, plan.spec.axes);
     std::vector<std::string> values, point_overrides = overrides;
@@ -55,17 +64,18 @@ SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& ov
       run.values = values;
       run.overrides = point_overrides;
       try {
-        run.scenario = load_scenario_file(path, run.overrides);
+        run.scenario = load(run.overrides);
         if (r > 0) {
           // Scenario seeds are non-negative int64 values: keep 63 bits.
           const std::uint64_t seed = derive_seed(run.scenario.seed, "replicate", r) >> 1;
           run.overrides.push_back(fmt::format("seed={}", seed));
-          run.scenario = load_scenario_file(path, run.overrides);
+          run.scenario = load(run.overrides);
         }
       } catch (const ConfigError& e) {
-        for (const auto& message : e.messages()) {
-          problems.push_back(fmt::format("sweep point {} ({}): {}", point,
-                                         describe(plan.spec.axes, values, r), message));
+        for (ConfigProblem problem : e.problems()) {
+          problem.message = fmt::format("sweep point {} ({}): {}", point,
+                                        describe(plan.spec.axes, values, r), problem.message);
+          problems.push_back(std::move(problem));
         }
         break;  // its other replicates differ only in the seed
       }

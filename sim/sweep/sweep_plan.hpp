@@ -36,4 +36,10 @@ struct SweepPlan {
 SweepPlan plan_sweep(const std::string& path, const std::vector<std::string>& overrides,
                      const std::function<void(std::size_t, std::size_t)>& progress = {});
 
+// The same for a scenario that `load` reads with the overrides it is given (e.g. text in memory,
+// with arrays attached: the Python module).
+using ScenarioLoader = std::function<Scenario(const std::vector<std::string>& overrides)>;
+SweepPlan plan_sweep(const ScenarioLoader& load, const std::vector<std::string>& overrides,
+                     const std::function<void(std::size_t, std::size_t)>& progress = {});
+
 }  // namespace sgdsim

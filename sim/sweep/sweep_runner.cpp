@@ -49,10 +49,11 @@ std::string describe(const SweepPlan& plan, const SweepRun& run) {
 
 SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   const fs::path out(options.out_dir);
+  const bool in_memory = options.out_dir.empty();
   const int rank = options.share ? options.share->rank : 0;
   const int ranks = options.share ? options.share->ranks : 1;
   std::optional<DirectoryLock> lock;
-  if (rank == 0) {
+  if (rank == 0 && !in_memory) {
     try {
       fs::create_directories(out / "runs");
       lock.emplace(out.string());
@@ -68,7 +69,9 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   std::vector<std::size_t> pending;
   SweepOutcome outcome;
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {
-    records[i].summary = finished_summary(out / "runs" / plan.runs[i].id, plan.runs[i].scenario);
+    if (!in_memory) {
+      records[i].summary = finished_summary(out / "runs" / plan.runs[i].id, plan.runs[i].scenario);
+    }
     if (records[i].summary.is_null()) {
       records[i].status = "not run";
       pending.push_back(i);
@@ -99,11 +102,19 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
       SweepRunRecord record;
       std::string error;
       try {
-        RunOptions run_options;
-        run_options.out_dir = (out / "runs" / run.id).string();
-        run_options.quiet = true;
-        run_options.stop_requested = options.stop_requested;
-        RunOutcome result = run_scenario(run.scenario, run_options);
+        RunOutcome result;
+        if (in_memory) {
+          ScenarioRun scenario_run(run.scenario, RunSetup{});
+          RunObserver nothing;
+          result = scenario_run.run(nothing, options.stop_requested);
+          result.summary["inputs"] = input_fingerprints(run.scenario);
+        } else {
+          RunOptions run_options;
+          run_options.out_dir = (out / "runs" / run.id).string();
+          run_options.quiet = true;
+          run_options.stop_requested = options.stop_requested;
+          result = run_scenario(run.scenario, run_options);
+        }
         record.status = to_string(result.result.status);
         record.summary = nlohmann::json::parse(result.summary.dump());
         if (result.result.status == RunStatus::stalled) error = result.result.stall_reason;
@@ -133,6 +144,7 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
                      ranks > 1 ? fmt::format("rank {} ", rank).c_str() : "", finished, mine.size(),
                      run.id.c_str(), describe(plan, run).c_str(), result.c_str());
       }
+      if (options.on_run_done) options.on_run_done(run, record);
       records[i] = std::move(record);
     }
   };
@@ -156,8 +168,13 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   for (const SweepRunRecord& record : records) {
     if (record.status == "not run" || record.status == "interrupted") ++outcome.not_run;
   }
-  write_file_atomically((out / "runs.csv").string(), runs_csv(plan, records));
-  write_file_atomically((out / "aggregate.csv").string(), aggregate_csv(plan, records));
+  outcome.runs_csv = runs_csv(plan, records);
+  outcome.aggregate_csv = aggregate_csv(plan, records);
+  if (!in_memory) {
+    write_file_atomically((out / "runs.csv").string(), outcome.runs_csv);
+    write_file_atomically((out / "aggregate.csv").string(), outcome.aggregate_csv);
+  }
+  outcome.records = std::move(records);
   return outcome;
 }
 

@@ -31,11 +31,13 @@ struct SweepShare {
 };
 
 struct SweepOptions {
-  std::string out_dir;
+  std::string out_dir;  // empty: in memory, nothing written, nothing resumed (the Python module)
   int jobs = 1;  // runs at once (per process)
   bool quiet = false;
   const std::atomic<bool>* stop_requested = nullptr;
   std::optional<SweepShare> share;  // null: this process runs the whole sweep
+  // Hears each run this process finishes (under a lock: one at a time), with its record.
+  std::function<void(const SweepRun&, const SweepRunRecord&)> on_run_done;
 };
 
 struct SweepOutcome {
@@ -45,6 +47,8 @@ struct SweepOutcome {
   std::size_t failed = 0;   // bad input found only when running (e.g. a data file)
   std::size_t not_run = 0;  // interrupted before they started, or cut short
   bool interrupted = false;
+  std::vector<SweepRunRecord> records;  // one per run of the plan, in its order
+  std::string runs_csv, aggregate_csv;  // the tables' text (also written when out_dir is set)
 };
 
 // With a share, the outcome's counts are the whole sweep's on process 0 and its own elsewhere.

@@ -43,6 +43,15 @@ inline std::vector<std::string> errors_of(const std::string& text,
     (void)sgdsim::load_scenario_text(text, "test.yaml", overrides);
   } catch (const ConfigError& e) {
     CHECK(std::string(e.what()) == e.messages().front());
+    // Every message is its problem's place, key and text (what the Python module hands on).
+    for (const ConfigProblem& p : e.problems()) {
+      if (p.key.empty()) continue;
+      std::string place = p.place.file;
+      if (p.place.set) place += ": --set";
+      if (p.place.line > 0) place += ":" + std::to_string(p.place.line) + ":" +
+                                     std::to_string(p.place.column);
+      CHECK(p.message == place + (p.place.set ? " " : ": ") + p.key + ": " + p.what);
+    }
     return e.messages();
   }
   FAIL("no ConfigError for:\n" << text);
