@@ -89,7 +89,7 @@ class ArraysAgainstCsv(unittest.TestCase):
             (ValueError, "y has 2 dimensions", (X, y[:, None])),
             (ValueError, "y has 599 labels but X has 600 samples", (X, y[:-1])),
             (TypeError, "X has dtype complex128", (X.astype(complex), y)),
-            (TypeError, "y has dtype <U1", (X, y.astype(str))),
+            (TypeError, "y has dtype <U", (X, y.astype(str))),
             (ValueError, "X is empty", (X[:0], y[:0])),
             (ValueError, "X_test has 4 features .* but X has 5", (X, y, X[:, :4], y)),
             (ValueError, "both X_test and y_test", (X, y, X, None)),

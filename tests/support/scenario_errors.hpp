@@ -3,6 +3,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <sstream>
 #include <string>
@@ -46,11 +47,13 @@ inline std::vector<std::string> errors_of(const std::string& text,
     // Every message is its problem's place, key and text (what the Python module hands on).
     for (const ConfigProblem& p : e.problems()) {
       if (p.key.empty()) continue;
-      std::string place = p.place.file;
-      if (p.place.set) place += ": --set";
-      if (p.place.line > 0) place += ":" + std::to_string(p.place.line) + ":" +
-                                     std::to_string(p.place.column);
-      CHECK(p.message == place + (p.place.set ? " " : ": ") + p.key + ": " + p.what);
+      const std::string expected =
+          p.place.set ? fmt::format("{}: --set {}: {}", p.place.file, p.key, p.what)
+          : p.place.line > 0
+              ? fmt::format("{}:{}:{}: {}: {}", p.place.file, p.place.line, p.place.column, p.key,
+                            p.what)
+              : fmt::format("{}: {}: {}", p.place.file, p.key, p.what);
+      CHECK(p.message == expected);
     }
     return e.messages();
   }

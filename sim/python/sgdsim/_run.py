@@ -92,6 +92,9 @@ def run_real(scenario, ranks=2, *, out=None, emulate_compute=False, reduction="a
     out: the output directory (default: a temporary one, removed; the Result is in memory).
     emulate_compute: each local step waits until it has lasted what the compute model draws.
     reduction: ``allreduce`` (MPI_Allreduce) or ``ordered`` (bit-identical to the simulation).
+    mpirun, mpirun_args: the launcher and options for it (e.g. ``["--host", "a,b"]``); the
+        ranks run the ``sgdsim`` command of the build this module belongs to.
+    timeout: seconds before the run is killed (subprocess.TimeoutExpired), default none.
     Arrays attached from numpy cannot be handed to other processes: use a data file.
     Raises RuntimeError with mpirun's output when the run fails.
     """

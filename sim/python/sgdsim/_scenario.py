@@ -53,10 +53,13 @@ class Scenario:
     def from_dict(cls, scenario, set=None, data=None, step_times=None):
         """A scenario from a dict with the keys of a scenario file.
 
-        ``data`` (or the dict's ``data``) may be ``sgdsim.data.arrays(X, y, ...)``, and
-        ``compute.times`` (or ``step_times``) a numpy array of step times: they are attached
-        without copying. Relative paths are relative to the working directory. Problems raise
-        ScenarioError naming the key (``<dict>: key.path: ...``).
+        scenario: the dict (numbers, strings, lists, dicts; numpy scalars and arrays work too).
+        set: keys to override afterwards, as ``sgdsim.load``'s ``set``.
+        data: ``sgdsim.data.arrays(X, y, ...)`` for the data (or put it at the dict's ``data``).
+        step_times: a numpy array of step times for ``compute: {kind: empirical}`` (or put it
+            at the dict's ``compute.times``).
+        Arrays are attached without copying. Relative paths are relative to the working
+        directory. Problems raise ScenarioError naming the key (``<dict>: key.path: ...``).
         """
         if not isinstance(scenario, dict):
             raise TypeError(f"from_dict: expected a dict, got {type(scenario).__name__}")
