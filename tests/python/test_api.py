@@ -206,6 +206,30 @@ class Callbacks(unittest.TestCase):
         self.assertLess(summary["final_step"], 60)
 
 
+class Reporting(unittest.TestCase):
+    def test_progress_goes_to_sys_stderr(self):
+        import contextlib
+        import io
+        with TemporaryDirectory() as d:
+            path = write(d, "s.yaml", SMALL)
+            caught = io.StringIO()
+            with contextlib.redirect_stderr(caught):
+                sgdsim.run(path, progress=True)
+            quiet = io.StringIO()
+            with contextlib.redirect_stderr(quiet):
+                sgdsim.run(path)
+        self.assertIn("small: ok after", caught.getvalue())
+        self.assertEqual(quiet.getvalue(), "")
+
+    def test_a_diverging_run_warns_and_says_so(self):
+        with TemporaryDirectory() as d:
+            path = write(d, "s.yaml", SMALL.replace("lr: 0.1", "lr: 1000000"))
+            with self.assertWarnsRegex(sgdsim.DivergedWarning, "diverged at step"):
+                result = sgdsim.run(path)
+        self.assertEqual(result.status, "diverged")
+        self.assertTrue(np.isfinite(result.model).all())
+
+
 class Interrupt(unittest.TestCase):
     LONG = SMALL.replace("steps: 60", "steps: 100000000").replace(
         "eval: {every: 20}", "eval: {every: 0}\noutput: {trace: false}")

@@ -66,6 +66,28 @@ class Sweep(unittest.TestCase):
         run = sgdsim.load_result(out / "runs" / "p0001_r0")
         self.assertEqual(run.summary["interval"], 4)
 
+    def test_ctrl_c_stops_a_sweep_which_then_resumes(self):
+        import signal
+        import threading
+        slow = SWEEP.replace("steps: 40", "steps: 4000").replace("[1, 4]", "[1, 2, 3, 4]")
+        with TemporaryDirectory() as d:
+            path = write(d, "slow.yaml", slow)
+            timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+            timer.start()
+            try:
+                with self.assertRaises(sgdsim.Interrupted) as caught:
+                    sgdsim.sweep(path, jobs=2, out=d / "out")
+            finally:
+                timer.cancel()
+            partial = caught.exception.result
+            self.assertTrue(partial.interrupted)
+            self.assertGreater(partial.counts["not_run"], 0)
+            self.assertTrue((d / "out" / "runs.csv").exists())
+            resumed = sgdsim.sweep(path, jobs=2, out=d / "out")
+        self.assertEqual(resumed.counts["ran"] + resumed.counts["skipped"], 8)
+        self.assertEqual(resumed.counts["skipped"], partial.counts["ran"])
+        self.assertEqual(set(resumed.runs["status"]), {"ok"})
+
     def test_arrays_in_a_sweep(self):
         rng = np.random.default_rng(0)
         X = rng.normal(size=(400, 3)).astype(np.float32)
