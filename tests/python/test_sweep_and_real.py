@@ -67,25 +67,37 @@ class Sweep(unittest.TestCase):
         self.assertEqual(run.summary["interval"], 4)
 
     def test_ctrl_c_stops_a_sweep_which_then_resumes(self):
+        import glob
         import signal
         import threading
-        slow = SWEEP.replace("steps: 40", "steps: 4000").replace("[1, 4]", "[1, 2, 3, 4]")
+        import time
+        slow = SWEEP.replace("steps: 40", "steps: 2000").replace("[1, 4]", "[1, 2, 3, 4, 5, 6]")
+
+        def interrupt_after_the_first_run(out, stop):
+            while not stop.is_set() and not glob.glob(str(out / "runs" / "*" / "summary.json")):
+                time.sleep(0.002)
+            if not stop.is_set():
+                os.kill(os.getpid(), signal.SIGINT)
+
         with TemporaryDirectory() as d:
             path = write(d, "slow.yaml", slow)
-            timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
-            timer.start()
+            stop = threading.Event()
+            watcher = threading.Thread(target=interrupt_after_the_first_run, args=(d / "out", stop))
+            watcher.start()
             try:
                 with self.assertRaises(sgdsim.Interrupted) as caught:
                     sgdsim.sweep(path, jobs=2, out=d / "out")
             finally:
-                timer.cancel()
+                stop.set()
+                watcher.join()
             partial = caught.exception.result
             self.assertTrue(partial.interrupted)
             self.assertGreater(partial.counts["not_run"], 0)
             self.assertTrue((d / "out" / "runs.csv").exists())
             resumed = sgdsim.sweep(path, jobs=2, out=d / "out")
-        self.assertEqual(resumed.counts["ran"] + resumed.counts["skipped"], 8)
+        self.assertEqual(resumed.counts["ran"] + resumed.counts["skipped"], 12)
         self.assertEqual(resumed.counts["skipped"], partial.counts["ran"])
+        self.assertGreater(resumed.counts["skipped"], 0)
         self.assertEqual(set(resumed.runs["status"]), {"ok"})
 
     def test_arrays_in_a_sweep(self):
