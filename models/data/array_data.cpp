@@ -24,16 +24,26 @@ void visit(const ArrayView& view, F&& f) {
     });
   };
   switch (view.type) {
-    case ElementType::float32: return typed(static_cast<float*>(nullptr));
-    case ElementType::float64: return typed(static_cast<double*>(nullptr));
-    case ElementType::int8: return typed(static_cast<std::int8_t*>(nullptr));
-    case ElementType::int16: return typed(static_cast<std::int16_t*>(nullptr));
-    case ElementType::int32: return typed(static_cast<std::int32_t*>(nullptr));
-    case ElementType::int64: return typed(static_cast<std::int64_t*>(nullptr));
-    case ElementType::uint8: return typed(static_cast<std::uint8_t*>(nullptr));
-    case ElementType::uint16: return typed(static_cast<std::uint16_t*>(nullptr));
-    case ElementType::uint32: return typed(static_cast<std::uint32_t*>(nullptr));
-    case ElementType::uint64: return typed(static_cast<std::uint64_t*>(nullptr));
+    case ElementType::float32:
+      return typed(static_cast<float*>(nullptr));
+    case ElementType::float64:
+      return typed(static_cast<double*>(nullptr));
+    case ElementType::int8:
+      return typed(static_cast<std::int8_t*>(nullptr));
+    case ElementType::int16:
+      return typed(static_cast<std::int16_t*>(nullptr));
+    case ElementType::int32:
+      return typed(static_cast<std::int32_t*>(nullptr));
+    case ElementType::int64:
+      return typed(static_cast<std::int64_t*>(nullptr));
+    case ElementType::uint8:
+      return typed(static_cast<std::uint8_t*>(nullptr));
+    case ElementType::uint16:
+      return typed(static_cast<std::uint16_t*>(nullptr));
+    case ElementType::uint32:
+      return typed(static_cast<std::uint32_t*>(nullptr));
+    case ElementType::uint64:
+      return typed(static_cast<std::uint64_t*>(nullptr));
   }
 }
 
@@ -66,8 +76,8 @@ Dataset<Scalar> read_dataset(const ArrayView& x, const ArrayView& y, Task task, 
       }
       if (task != Task::regression) {
         if (value < 0 || value != std::floor(value)) {
-          throw DataError(fmt::format("{}[{}] = {} is not a class index (0, 1, 2, ...)", y_name,
-                                      i, value));
+          throw DataError(
+              fmt::format("{}[{}] = {} is not a class index (0, 1, 2, ...)", y_name, i, value));
         }
         if (task == Task::binary && value > 1) {
           throw DataError(
@@ -94,15 +104,19 @@ bool is_integer(ElementType type) {
 std::size_t element_bytes(ElementType type) {
   switch (type) {
     case ElementType::int8:
-    case ElementType::uint8: return 1;
+    case ElementType::uint8:
+      return 1;
     case ElementType::int16:
-    case ElementType::uint16: return 2;
+    case ElementType::uint16:
+      return 2;
     case ElementType::float32:
     case ElementType::int32:
-    case ElementType::uint32: return 4;
+    case ElementType::uint32:
+      return 4;
     case ElementType::float64:
     case ElementType::int64:
-    case ElementType::uint64: return 8;
+    case ElementType::uint64:
+      return 8;
   }
   return 8;
 }
@@ -135,9 +149,9 @@ std::pair<std::uint32_t, std::uint64_t> arrays_crc32(const ArrayData& arrays) {
     } else {
       for (std::int64_t r = 0; r < view.rows; ++r) {
         for (std::int64_t c = 0; c < view.cols; ++c) {
-          crc = crc32(crc, reinterpret_cast<const Bytef*>(base + r * view.row_stride +
-                                                          c * view.col_stride),
-                      static_cast<uInt>(size));
+          crc = crc32(
+              crc, reinterpret_cast<const Bytef*>(base + r * view.row_stride + c * view.col_stride),
+              static_cast<uInt>(size));
         }
       }
     }

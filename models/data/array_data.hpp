@@ -10,7 +10,18 @@
 
 namespace sgdsim {
 
-enum class ElementType { float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64 };
+enum class ElementType {
+  float32,
+  float64,
+  int8,
+  int16,
+  int32,
+  int64,
+  uint8,
+  uint16,
+  uint32,
+  uint64
+};
 
 bool is_integer(ElementType type);
 std::size_t element_bytes(ElementType type);

@@ -158,10 +158,9 @@ py::dict run(const PyScenario& self, int threads, const std::optional<std::strin
   };
   OffGilOutcome waited = run_off_gil(work, stop, tick);
   if (progress) {
-    py::module_::import("sys").attr("stderr").attr("write")(
-        fmt::format("\r{}: {} after {:.1f} s{:20}\n", scenario.name, to_string(outcome.result.status),
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                    ""));
+    py::module_::import("sys").attr("stderr").attr("write")(fmt::format(
+        "\r{}: {} after {:.1f} s{:20}\n", scenario.name, to_string(outcome.result.status),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), ""));
   }
   if (auto& error = observer.error()) {
     py::error_already_set raised = std::move(*error);
@@ -172,8 +171,8 @@ py::dict run(const PyScenario& self, int threads, const std::optional<std::strin
   result["status"] = to_string(outcome.result.status);
   result["summary"] = outcome.summary.dump();
   result["metrics"] = metrics_columns(observer.rows());
-  result["model"] = py::array_t<double>(static_cast<py::ssize_t>(outcome.model.size()),
-                                        outcome.model.data());
+  result["model"] =
+      py::array_t<double>(static_cast<py::ssize_t>(outcome.model.size()), outcome.model.data());
   result["interrupted_by_signal"] = waited.signal_error.has_value();
   if (waited.signal_error) result["signal_error"] = waited.signal_error->value();
   return result;
@@ -182,9 +181,8 @@ py::dict run(const PyScenario& self, int threads, const std::optional<std::strin
 }  // namespace
 
 void bind_run(py::module_& m) {
-  m.def("run", &run, py::arg("scenario"), py::arg("threads"), py::arg("out"),
-        py::arg("on_metrics"), py::arg("on_round"), py::arg("progress"),
-        py::arg("memory_limit_bytes"));
+  m.def("run", &run, py::arg("scenario"), py::arg("threads"), py::arg("out"), py::arg("on_metrics"),
+        py::arg("on_round"), py::arg("progress"), py::arg("memory_limit_bytes"));
 }
 
 }  // namespace sgdsim::python

@@ -5,8 +5,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -26,25 +26,29 @@ ElementType element_type(const py::array& array, const char* name) {
   if (kind == 'i' || kind == 'u') {
     const bool is_signed = kind == 'i';
     switch (size) {
-      case 1: return is_signed ? ElementType::int8 : ElementType::uint8;
-      case 2: return is_signed ? ElementType::int16 : ElementType::uint16;
-      case 4: return is_signed ? ElementType::int32 : ElementType::uint32;
-      case 8: return is_signed ? ElementType::int64 : ElementType::uint64;
-      default: break;
+      case 1:
+        return is_signed ? ElementType::int8 : ElementType::uint8;
+      case 2:
+        return is_signed ? ElementType::int16 : ElementType::uint16;
+      case 4:
+        return is_signed ? ElementType::int32 : ElementType::uint32;
+      case 8:
+        return is_signed ? ElementType::int64 : ElementType::uint64;
+      default:
+        break;
     }
   }
-  throw py::type_error(fmt::format(
-      "{} has dtype {}; expected float32 or float64 (labels: an integer dtype)", name,
-      py::str(static_cast<const py::handle&>(dtype)).cast<std::string>()));
+  throw py::type_error(
+      fmt::format("{} has dtype {}; expected float32 or float64 (labels: an integer dtype)", name,
+                  py::str(static_cast<const py::handle&>(dtype)).cast<std::string>()));
 }
 
 ArrayView view_of(const py::array& array, const char* name, int ndim) {
   if (array.ndim() != ndim) {
-    throw py::value_error(fmt::format(
-        "{} has {} dimension{} (shape {}); expected {}", name, array.ndim(),
-        array.ndim() == 1 ? "" : "s",
-        py::str(array.attr("shape")).cast<std::string>(),
-        ndim == 2 ? "2: samples × features" : "1: one label per sample"));
+    throw py::value_error(
+        fmt::format("{} has {} dimension{} (shape {}); expected {}", name, array.ndim(),
+                    array.ndim() == 1 ? "" : "s", py::str(array.attr("shape")).cast<std::string>(),
+                    ndim == 2 ? "2: samples × features" : "1: one label per sample"));
   }
   ArrayView view;
   view.values = array.data();
@@ -98,9 +102,9 @@ std::pair<std::shared_ptr<ArrayData>, py::tuple> array_data(const py::object& x_
 void attach_arrays(PyScenario& self, const py::object& x, const py::object& y,
                    const py::object& x_test, const py::object& y_test) {
   if (self.scenario.data.kind != "arrays") {
-    throw py::value_error(fmt::format(
-        "{}: data.kind is {}: arrays attach to a scenario with data: {{kind: arrays}}",
-        self.source, self.scenario.data.kind));
+    throw py::value_error(
+        fmt::format("{}: data.kind is {}: arrays attach to a scenario with data: {{kind: arrays}}",
+                    self.source, self.scenario.data.kind));
   }
   auto [data, owner] = array_data(x, y, x_test, y_test);
   self.arrays_owner = owner;
@@ -199,7 +203,8 @@ void bind_scenario(py::module_& m) {
             return next;
           },
           py::arg("overrides"))
-      .def("resolved_json", [](const PyScenario& self) { return scenario_to_json(self.scenario).dump(); })
+      .def("resolved_json",
+           [](const PyScenario& self) { return scenario_to_json(self.scenario).dump(); })
       .def("attach_arrays", &attach_arrays, py::arg("X"), py::arg("y"), py::arg("X_test"),
            py::arg("y_test"))
       .def("attach_step_times", &attach_step_times, py::arg("times"))
@@ -210,7 +215,8 @@ void bind_scenario(py::module_& m) {
       .def_property_readonly("workers", [](const PyScenario& s) { return s.scenario.workers; })
       .def_property_readonly("steps", [](const PyScenario& s) { return s.scenario.steps; })
       .def_property_readonly("seed", [](const PyScenario& s) { return s.scenario.seed; })
-      .def_property_readonly("has_sweep", [](const PyScenario& s) { return s.scenario.sweep.enabled(); })
+      .def_property_readonly("has_sweep",
+                             [](const PyScenario& s) { return s.scenario.sweep.enabled(); })
       .def_property_readonly("needs_arrays",
                              [](const PyScenario& s) {
                                return s.scenario.data.kind == "arrays" && !s.scenario.data.arrays;

@@ -20,8 +20,8 @@ py::dict sweep(const PyScenario& self, int jobs, const std::optional<std::string
   SweepPlan plan;
   {
     py::gil_scoped_release release;
-    plan = plan_sweep([&self](const std::vector<std::string>& more) { return self.reload(more); },
-                      {});
+    plan =
+        plan_sweep([&self](const std::vector<std::string>& more) { return self.reload(more); }, {});
   }
   std::atomic<bool> stop{false};
   SweepOptions options;
@@ -91,8 +91,7 @@ py::dict sweep(const PyScenario& self, int jobs, const std::optional<std::string
 }  // namespace
 
 void bind_sweep(py::module_& m) {
-  m.def("sweep", &sweep, py::arg("scenario"), py::arg("jobs"), py::arg("out"),
-        py::arg("progress"));
+  m.def("sweep", &sweep, py::arg("scenario"), py::arg("jobs"), py::arg("out"), py::arg("progress"));
 }
 
 }  // namespace sgdsim::python

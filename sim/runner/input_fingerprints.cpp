@@ -94,7 +94,8 @@ nlohmann::json input_fingerprints(const Scenario& s) {
         const auto bytes = times.size() * sizeof(SimTime);
         const auto crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(times.data()),
                                static_cast<uInt>(bytes));
-        list.push_back(in_memory_fingerprint("<step times>", static_cast<std::uint32_t>(crc), bytes));
+        list.push_back(
+            in_memory_fingerprint("<step times>", static_cast<std::uint32_t>(crc), bytes));
       }
     } else {
       add(list, s.compute.path);

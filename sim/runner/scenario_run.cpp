@@ -103,7 +103,10 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
     const std::string& test = s.data.test_path;
     const bool in_test =
         !test.empty() && std::string_view(e.what()).find(test) != std::string_view::npos;
-    bad_scenario(s, s.data.kind == "arrays" ? "data.kind" : in_test ? "data.test_path" : "data.path",
+    bad_scenario(s,
+                 s.data.kind == "arrays" ? "data.kind"
+                 : in_test               ? "data.test_path"
+                                         : "data.path",
                  e.what());
   }
 

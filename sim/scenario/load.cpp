@@ -279,8 +279,8 @@ Scenario load_scenario_text(const std::string& text, const std::string& source,
     const std::string what =
         e.msg == "bad file" ? "nested too deeply for the parser (a scenario nests a few levels)"
                             : e.msg;
-    ConfigProblem problem(fmt::format("{}:{}:{}: YAML syntax error: {}", source,
-                                      e.mark.line + 1, e.mark.column + 1, what));
+    ConfigProblem problem(fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1,
+                                      e.mark.column + 1, what));
     problem.place = SourcePlace{source, e.mark.line + 1, e.mark.column + 1};
     problem.what = "YAML syntax error: " + what;
     throw ConfigError({std::move(problem)});
@@ -309,8 +309,8 @@ Scenario load_scenario_file(const std::string& path, const std::vector<std::stri
     throw file_problem(path, *problem);
   }
   if (std::filesystem::file_size(path) > kMaxScenarioFileBytes) {
-    throw file_problem(path, fmt::format("larger than {} MiB: not a scenario file",
-                                        kMaxScenarioFileBytes >> 20));
+    throw file_problem(
+        path, fmt::format("larger than {} MiB: not a scenario file", kMaxScenarioFileBytes >> 20));
   }
   std::ifstream in(path);
   if (!in) throw file_problem(path, "cannot open the scenario file");

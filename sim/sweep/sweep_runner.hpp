@@ -32,7 +32,7 @@ struct SweepShare {
 
 struct SweepOptions {
   std::string out_dir;  // empty: in memory, nothing written, nothing resumed (the Python module)
-  int jobs = 1;  // runs at once (per process)
+  int jobs = 1;         // runs at once (per process)
   bool quiet = false;
   const std::atomic<bool>* stop_requested = nullptr;
   std::optional<SweepShare> share;  // null: this process runs the whole sweep

@@ -2,8 +2,8 @@
 // message that names a key (checking it starts with the file and line).
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <sstream>
 #include <string>
@@ -48,11 +48,10 @@ inline std::vector<std::string> errors_of(const std::string& text,
     for (const ConfigProblem& p : e.problems()) {
       if (p.key.empty()) continue;
       const std::string expected =
-          p.place.set ? fmt::format("{}: --set {}: {}", p.place.file, p.key, p.what)
-          : p.place.line > 0
-              ? fmt::format("{}:{}:{}: {}: {}", p.place.file, p.place.line, p.place.column, p.key,
-                            p.what)
-              : fmt::format("{}: {}: {}", p.place.file, p.key, p.what);
+          p.place.set        ? fmt::format("{}: --set {}: {}", p.place.file, p.key, p.what)
+          : p.place.line > 0 ? fmt::format("{}:{}:{}: {}: {}", p.place.file, p.place.line,
+                                           p.place.column, p.key, p.what)
+                             : fmt::format("{}: {}: {}", p.place.file, p.key, p.what);
       CHECK(p.message == expected);
     }
     return e.messages();
