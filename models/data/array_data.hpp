@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <utility>
 
 #include "models/data/dataset.hpp"
 
@@ -44,6 +46,11 @@ struct ArrayData {
   ArrayView labels;    // n: class indices (integers), or regression targets
   std::optional<ArrayView> test_features;
   std::optional<ArrayView> test_labels;
+
+  // arrays_crc32's result, taken once: every run of a sweep records it, and the arrays do not
+  // change while they are used.
+  mutable std::once_flag fingerprinted;
+  mutable std::pair<std::uint32_t, std::uint64_t> fingerprint;
 };
 
 // The samples as a Dataset (d × n, one sample per column: the same bytes as the n × d rows).
@@ -53,7 +60,7 @@ template <class Scalar>
 TrainTestData<Scalar> load_arrays(const ArrayData& arrays, Task task);
 
 // CRC-32 of the arrays' elements in row-major order, and their total size: the arrays'
-// fingerprint.
+// fingerprint (computed on the first call, then remembered).
 std::pair<std::uint32_t, std::uint64_t> arrays_crc32(const ArrayData& arrays);
 
 }  // namespace sgdsim

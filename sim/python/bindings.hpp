@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/run/run_observer.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace sgdsim::python {
@@ -26,6 +27,10 @@ struct PyScenario {
   // The scenario with `more` overrides applied on top of its own, arrays attached as here.
   Scenario reload(const std::vector<std::string>& more) const;
 };
+
+// metrics.csv's columns as numpy arrays, one entry per row (bytes_sent rounded, as the file has
+// it).
+py::dict metrics_columns(const std::vector<MetricsRow>& rows);
 
 void bind_scenario(py::module_& m);
 void bind_run(py::module_& m);

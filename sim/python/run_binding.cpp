@@ -33,33 +33,6 @@ py::dict metrics_row_dict(const MetricsRow& row) {
   return d;
 }
 
-py::dict metrics_columns(const std::vector<MetricsRow>& rows) {
-  const auto n = static_cast<py::ssize_t>(rows.size());
-  py::array_t<std::int64_t> step(n), rounds(n), bytes(n);
-  py::array_t<double> time(n), train(n), grad(n), test_loss(n), test_accuracy(n);
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const MetricsRow& r = rows[static_cast<std::size_t>(i)];
-    step.mutable_at(i) = r.step;
-    time.mutable_at(i) = r.time.seconds();
-    rounds.mutable_at(i) = r.comm_rounds;
-    bytes.mutable_at(i) = static_cast<std::int64_t>(std::nearbyint(r.bytes_sent));
-    train.mutable_at(i) = r.model.train_loss;
-    grad.mutable_at(i) = r.model.grad_norm_sq;
-    test_loss.mutable_at(i) = r.model.test_loss;
-    test_accuracy.mutable_at(i) = r.model.test_accuracy;
-  }
-  py::dict columns;
-  columns["step"] = step;
-  columns["sim_time_s"] = time;
-  columns["comm_rounds"] = rounds;
-  columns["bytes_sent"] = bytes;
-  columns["train_loss"] = train;
-  columns["grad_norm_sq"] = grad;
-  columns["test_loss"] = test_loss;
-  columns["test_accuracy"] = test_accuracy;
-  return columns;
-}
-
 // Keeps every metrics row, and calls the Python callbacks (taking the GIL) when there are any.
 // The first callback that raises stops the run; its exception is raised once the run has ended.
 class PythonObserver final : public RunObserver {
@@ -179,6 +152,33 @@ py::dict run(const PyScenario& self, int threads, const std::optional<std::strin
 }
 
 }  // namespace
+
+py::dict metrics_columns(const std::vector<MetricsRow>& rows) {
+  const auto n = static_cast<py::ssize_t>(rows.size());
+  py::array_t<std::int64_t> step(n), rounds(n), bytes(n);
+  py::array_t<double> time(n), train(n), grad(n), test_loss(n), test_accuracy(n);
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const MetricsRow& r = rows[static_cast<std::size_t>(i)];
+    step.mutable_at(i) = r.step;
+    time.mutable_at(i) = r.time.seconds();
+    rounds.mutable_at(i) = r.comm_rounds;
+    bytes.mutable_at(i) = static_cast<std::int64_t>(std::nearbyint(r.bytes_sent));
+    train.mutable_at(i) = r.model.train_loss;
+    grad.mutable_at(i) = r.model.grad_norm_sq;
+    test_loss.mutable_at(i) = r.model.test_loss;
+    test_accuracy.mutable_at(i) = r.model.test_accuracy;
+  }
+  py::dict columns;
+  columns["step"] = step;
+  columns["sim_time_s"] = time;
+  columns["comm_rounds"] = rounds;
+  columns["bytes_sent"] = bytes;
+  columns["train_loss"] = train;
+  columns["grad_norm_sq"] = grad;
+  columns["test_loss"] = test_loss;
+  columns["test_accuracy"] = test_accuracy;
+  return columns;
+}
 
 void bind_run(py::module_& m) {
   m.def("run", &run, py::arg("scenario"), py::arg("threads"), py::arg("out"), py::arg("on_metrics"),

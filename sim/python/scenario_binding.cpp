@@ -203,6 +203,18 @@ void bind_scenario(py::module_& m) {
             return next;
           },
           py::arg("overrides"))
+      .def("sweep_json",
+           [](const PyScenario& self) { return sweep_to_json(self.scenario.sweep).dump(); })
+      .def_property_readonly("interval",
+                             [](const PyScenario& s) -> std::optional<std::int64_t> {
+                               const IntervalKind kind =
+                                   s.scenario.algorithm.interval_schedule.kind;
+                               if (kind != IntervalKind::fixed && kind != IntervalKind::theory) {
+                                 return std::nullopt;
+                               }
+                               return s.scenario.algorithm.interval;
+                             })
+      .def_property_readonly("lr", [](const PyScenario& s) { return s.scenario.algorithm.lr; })
       .def("resolved_json",
            [](const PyScenario& self) { return scenario_to_json(self.scenario).dump(); })
       .def("attach_arrays", &attach_arrays, py::arg("X"), py::arg("y"), py::arg("X_test"),

@@ -66,6 +66,7 @@ py::dict sweep(const PyScenario& self, int jobs, const std::optional<std::string
     r["status"] = record.status;
     r["summary"] = record.summary.is_null() ? std::string() : record.summary.dump();
     r["error"] = record.error;
+    r["metrics"] = metrics_columns(record.metrics);
     runs.append(r);
   }
   py::dict result;

@@ -30,6 +30,13 @@ class RunObserver {
   virtual void on_metrics(const MetricsRow&) {}
 };
 
+// Keeps the metrics rows (a run held in memory).
+class MetricsRecorder final : public RunObserver {
+ public:
+  void on_metrics(const MetricsRow& row) override { rows.push_back(row); }
+  std::vector<MetricsRow> rows;
+};
+
 // Forwards every callback to each observer in turn.
 class ObserverList final : public RunObserver {
  public:

@@ -57,7 +57,7 @@ void read_axis(yaml::Section& section, const std::string& key, const YAML::Node&
                                       : "expected a non-empty list of values, e.g. [1, 4, 16]");
     return;
   }
-  SweepAxis axis{key, {}, {}};
+  SweepAxis axis{key, linked, {}, {}};
   std::set<std::string> seen;
   for (const auto& value : values) {
     if (std::size_t budget = kMaxValueNodes; larger_than(value, budget)) {

@@ -69,6 +69,7 @@ struct OutputSpec {
 // `replicates` times.
 struct SweepAxis {
   std::string key;                  // grid: the key path; linked: the axis's name
+  bool linked = false;
   std::vector<std::string> values;  // each as YAML text (flow style), for tables and messages
   // What each value sets: "key.path=value" (--set form); one entry per grid value.
   std::vector<std::vector<std::string>> assignments;

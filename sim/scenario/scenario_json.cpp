@@ -1,6 +1,9 @@
 #include "sim/scenario/scenario_json.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "sim/algorithms/registry.hpp"
@@ -150,7 +153,66 @@ nlohmann::ordered_json network_to_json(const NetworkSpec& n, bool async) {
   return j;
 }
 
+// A YAML value (flow text, as a sweep keeps it) as JSON: plain scalars become numbers, booleans
+// and null where YAML 1.2's core schema reads them so; the rest stays text.
+nlohmann::ordered_json yaml_to_json(const YAML::Node& node) {
+  if (node.IsSequence()) {
+    auto list = nlohmann::ordered_json::array();
+    for (const auto& item : node) list.push_back(yaml_to_json(item));
+    return list;
+  }
+  if (node.IsMap()) {
+    nlohmann::ordered_json map = nlohmann::ordered_json::object();
+    for (const auto& entry : node) map[entry.first.Scalar()] = yaml_to_json(entry.second);
+    return map;
+  }
+  if (!node.IsScalar()) return nullptr;
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted: a string even if it reads as a number
+  if (text == "true" || text == "false") return text == "true";
+  if (text == "null" || text == "~") return nullptr;
+  const char* end = text.data() + text.size();
+  std::int64_t integer = 0;
+  if (auto [ptr, error] = std::from_chars(text.data(), end, integer);
+      error == std::errc() && ptr == end) {
+    return integer;
+  }
+  double real = 0.0;
+  if (auto [ptr, error] = std::from_chars(text.data(), end, real);
+      error == std::errc() && ptr == end && std::isfinite(real)) {
+    return real;
+  }
+  return text;
+}
+
+nlohmann::ordered_json yaml_text_to_json(const std::string& text) {
+  return yaml_to_json(YAML::Load(text));
+}
+
 }  // namespace
+
+nlohmann::ordered_json sweep_to_json(const SweepSpec& sweep) {
+  if (!sweep.enabled()) return nullptr;
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const SweepAxis& axis : sweep.axes) {
+    auto values = nlohmann::ordered_json::array();
+    for (std::size_t v = 0; v < axis.values.size(); ++v) {
+      if (!axis.linked) {
+        values.push_back(yaml_text_to_json(axis.values[v]));
+        continue;
+      }
+      nlohmann::ordered_json keys = nlohmann::ordered_json::object();
+      for (const std::string& assignment : axis.assignments[v]) {
+        const auto equals = assignment.find('=');
+        keys[assignment.substr(0, equals)] = yaml_text_to_json(assignment.substr(equals + 1));
+      }
+      values.push_back(std::move(keys));
+    }
+    j[axis.linked ? "linked" : "grid"][axis.key] = std::move(values);
+  }
+  j["replicates"] = sweep.replicates;
+  return j;
+}
 
 nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   nlohmann::ordered_json j;

@@ -105,8 +105,9 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
         RunOutcome result;
         if (in_memory) {
           ScenarioRun scenario_run(run.scenario, RunSetup{});
-          RunObserver nothing;
-          result = scenario_run.run(nothing, options.stop_requested);
+          MetricsRecorder metrics;
+          result = scenario_run.run(metrics, options.stop_requested);
+          record.metrics = std::move(metrics.rows);
           result.summary["inputs"] = input_fingerprints(run.scenario);
         } else {
           RunOptions run_options;

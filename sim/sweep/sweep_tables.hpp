@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/run/run_observer.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 
 namespace sgdsim {
@@ -15,7 +16,8 @@ namespace sgdsim {
 struct SweepRunRecord {
   std::string status;  // ok | diverged | interrupted | error | not run
   nlohmann::json summary;
-  std::string error;  // status error: the message (runs.csv's last column)
+  std::string error;                // status error: the message (runs.csv's last column)
+  std::vector<MetricsRow> metrics;  // a sweep in memory: the run's metrics rows
 };
 
 // The figures of summary.json that runs.csv carries, under their runs.csv names.

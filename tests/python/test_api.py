@@ -99,6 +99,16 @@ class FromDict(unittest.TestCase):
         pd.testing.assert_frame_equal(sgdsim.run(again).metrics, sgdsim.run(loaded).metrics,
                                       check_exact=True)
 
+    def test_resolved_interval_and_step_size(self):
+        theory = {"workers": 2, "steps": 128, "model": {"kind": "softmax"},
+                  "algorithm": {"kind": "local_sgd", "interval": "theory", "lr": "theory"},
+                  "data": {"kind": "synthetic"}}
+        s = sgdsim.Scenario.from_dict(theory)
+        self.assertEqual((s.interval, s.lr), (2, 0.125))  # T = 16·N³; γ = √(N/T)
+        listed = sgdsim.Scenario.from_dict(dict(theory, algorithm={
+            "kind": "local_sgd", "interval": [[0, 4], [64, 1]], "lr": 0.1}))
+        self.assertIsNone(listed.interval)
+
     def test_numpy_values_and_set(self):
         s = sgdsim.Scenario.from_dict(
             {"workers": np.int64(2), "steps": 10,

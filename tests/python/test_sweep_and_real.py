@@ -9,6 +9,7 @@ import pandas as pd
 
 from support import SMALL, TemporaryDirectory, cli, sgdsim, write
 from sgdsim import _sgdsim
+from sgdsim._result import read_metrics_csv
 
 SWEEP = SMALL.replace("steps: 60", "steps: 40") + """\
 output: {trace: false}
@@ -49,6 +50,30 @@ class Sweep(unittest.TestCase):
         pd.testing.assert_frame_equal(self.comparable(result.aggregate),
                                       self.comparable(self.cli_table("aggregate.csv")))
         self.assertEqual([s["status"] for s in result.summaries], ["ok"] * 4)
+        # every run's rows, labelled with its point
+        metrics = result.metrics
+        self.assertEqual(list(metrics.columns[:4]), ["run", "point", "replicate",
+                                                     "algorithm.interval"])
+        self.assertEqual(len(metrics), 4 * 3)  # steps 0, 20, 40
+        one = metrics[metrics["run"] == "p0001_r1"].drop(
+            columns=["run", "point", "replicate", "algorithm.interval"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(one, read_metrics_csv(
+            self.dir / "cli" / "runs" / "p0001_r1" / "metrics.csv"), check_exact=True)
+        self.assertEqual(set(metrics[metrics["point"] == 1]["algorithm.interval"]), {4})
+
+    def test_to_dict_keeps_the_sweep(self):
+        s = sgdsim.load(self.path)
+        again = sgdsim.Scenario.from_dict(s.to_dict())
+        self.assertEqual(again.to_dict(), s.to_dict())
+        self.assertEqual(s.to_dict()["sweep"], {"grid": {"algorithm.interval": [1, 4]},
+                                                "replicates": 2})
+        linked = sgdsim.Scenario.from_dict(dict(s.to_dict(), sweep={
+            "linked": {"size": [{"workers": 2, "steps": 8}, {"workers": 4, "steps": 16}]},
+            "grid": {"algorithm.lr": [0.1, 0.2]}}))
+        self.assertEqual(linked.to_dict()["sweep"], {
+            "grid": {"algorithm.lr": [0.1, 0.2]},
+            "linked": {"size": [{"workers": 2, "steps": 8}, {"workers": 4, "steps": 16}]},
+            "replicates": 1})
 
     def test_out_resumes_and_writes_the_clis_files(self):
         out = self.dir / "python"
@@ -65,6 +90,8 @@ class Sweep(unittest.TestCase):
         # a run of the sweep reads back as a Result
         run = sgdsim.load_result(out / "runs" / "p0001_r0")
         self.assertEqual(run.summary["interval"], 4)
+        # runs finished by the first call: their rows come from their files
+        pd.testing.assert_frame_equal(again.metrics, first.metrics, check_exact=True)
 
     def test_ctrl_c_stops_a_sweep_which_then_resumes(self):
         import glob

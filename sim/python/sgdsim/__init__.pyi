@@ -48,6 +48,10 @@ class Scenario:
     @property
     def seed(self) -> int: ...
     @property
+    def interval(self) -> Optional[int]: ...
+    @property
+    def lr(self) -> float: ...
+    @property
     def source(self) -> str: ...
     @property
     def overrides(self) -> list[str]: ...
@@ -116,6 +120,8 @@ class SweepResult:
     counts: dict[str, int]
     interrupted: bool
     out: Optional[_Path]
+    @property
+    def metrics(self) -> pd.DataFrame: ...
 
 def sweep(
     scenario: _ScenarioLike,

@@ -51,7 +51,8 @@ def run(scenario, *, threads=1, progress=False, out=None, trace=False, on_metric
     sgdsim.Interrupted (a KeyboardInterrupt) whose ``result`` is the partial run, status
     ``interrupted``; a callback that raises stops the run and its exception propagates. A run
     that diverges returns with status ``diverged`` and warns (DivergedWarning). Bad input raises
-    sgdsim.ScenarioError before anything is written.
+    sgdsim.ScenarioError before anything is written. A ``sweep:`` section is ignored, as by
+    ``sgdsim run``: sgdsim.sweep runs it.
     """
     s = as_scenario(scenario)
     temporary = None

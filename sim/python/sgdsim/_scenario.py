@@ -111,12 +111,16 @@ class Scenario:
                         self.step_times)
 
     def to_dict(self):
-        """The resolved scenario (every key, defaults included), loadable by ``from_dict``.
+        """The resolved scenario (every key, defaults included, and its ``sweep`` section if it
+        has one), loadable by ``from_dict``.
 
         With arrays attached, ``data.kind`` is ``arrays`` (and ``compute.times`` is ``arrays``):
         give them again to from_dict (``data=s.arrays, step_times=s.step_times``).
         """
-        return json.loads(self._core.resolved_json())
+        resolved = json.loads(self._core.resolved_json())
+        if self._core.has_sweep:
+            resolved["sweep"] = json.loads(self._core.sweep_json())
+        return resolved
 
     @property
     def name(self):
@@ -133,6 +137,17 @@ class Scenario:
     @property
     def seed(self):
         return self._core.seed
+
+    @property
+    def interval(self):
+        """The averaging interval I of a fixed or ``theory`` schedule, as resolved (``theory``:
+        the paper's ⌊c_I·T^{1/4}/N^{3/4}⌋); None for the other schedules."""
+        return self._core.interval
+
+    @property
+    def lr(self):
+        """The step size γ, as resolved (``theory``: c_γ·√(N/T))."""
+        return self._core.lr
 
     @property
     def source(self):

@@ -3,10 +3,13 @@ import io
 import json
 import os
 
+from pathlib import Path
+
 import pandas as pd
 
 from . import _sgdsim
 from ._errors import Interrupted
+from ._result import METRICS_COLUMNS, read_metrics_csv
 from ._scenario import as_scenario
 
 
@@ -18,6 +21,9 @@ class SweepResult:
     summaries: each run's summary.json as a dict (None for a run that failed before finishing).
     records: per run, ``{id, point, replicate, values, status, error}``.
     counts: ``{ran, skipped, diverged, failed, not_run}``, as the CLI reports them.
+    metrics: every run's metrics rows in one DataFrame: ``run`` (its id), ``point``,
+        ``replicate``, the swept keys (as in ``runs``), then metrics.csv's columns; for loss
+        curves with confidence bands (``groupby`` the swept keys and ``step``).
     out: the output directory, or None.
     """
 
@@ -32,6 +38,25 @@ class SweepResult:
         self.counts = {k: raw[k] for k in ("ran", "skipped", "diverged", "failed", "not_run")}
         self.interrupted = raw["interrupted"]
         self.out = out
+        self._raw_metrics = [r["metrics"] for r in raw["runs"]]
+        self._metrics = None
+
+    @property
+    def metrics(self):
+        if self._metrics is None:
+            frames = []
+            for record, columns in zip(self.records, self._raw_metrics):
+                frame = pd.DataFrame({c: columns[c] for c in METRICS_COLUMNS})
+                run_dir = None if self.out is None else Path(self.out) / "runs" / record["id"]
+                if frame.empty and run_dir is not None and (run_dir / "metrics.csv").exists():
+                    frame = read_metrics_csv(run_dir / "metrics.csv")  # ran by an earlier call
+                frame.insert(0, "run", record["id"])
+                frames.append(frame)
+            keys = self.runs[["run", "point", "replicate", *self.axes]]
+            self._metrics = pd.concat(frames, ignore_index=True).merge(keys, on="run", how="left")
+            self._metrics = self._metrics[["run", "point", "replicate", *self.axes,
+                                           *METRICS_COLUMNS]]
+        return self._metrics
 
     def __repr__(self):
         c = self.counts
