@@ -68,7 +68,7 @@ struct OutputSpec {
 // set together, e.g. {workers: 4, steps: 1024}); the last axis varies fastest. Each point runs
 // `replicates` times.
 struct SweepAxis {
-  std::string key;                  // grid: the key path; linked: the axis's name
+  std::string key;  // grid: the key path; linked: the axis's name
   bool linked = false;
   std::vector<std::string> values;  // each as YAML text (flow style), for tables and messages
   // What each value sets: "key.path=value" (--set form); one entry per grid value.
