@@ -1,9 +1,11 @@
 // PYBIND11_MODULE(_sgdsim): registers the bindings and turns sgdsim's exceptions into Python's:
 // ConfigError → sgdsim.ScenarioError (with file, line, column and key), DataError → ValueError.
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include "models/data/dataset.hpp"
 #include "sim/python/bindings.hpp"
+#include "sim/scenario/units.hpp"
 
 namespace sgdsim::python {
 namespace {
@@ -49,6 +51,9 @@ PYBIND11_MODULE(_sgdsim, m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     }
   });
+  // Sizes as a scenario writes them (8GiB, 500MB): the same units everywhere.
+  m.def("parse_size_bytes", [](const std::string& text) { return sgdsim::parse_size_bytes(text); });
+  m.attr("size_units") = sgdsim::size_units_help();
   bind_scenario(m);
   bind_run(m);
   bind_sweep(m);

@@ -76,6 +76,17 @@ class RunAgainstCli(unittest.TestCase):
         pd.testing.assert_frame_equal(one.metrics, two.metrics, check_exact=True)
         np.testing.assert_array_equal(one.model, two.model)
 
+    def test_memory_limit_refuses_as_the_cli(self):
+        with self.assertRaises(sgdsim.ScenarioError) as caught:
+            sgdsim.run(self.scenario_path, memory_limit="16KiB")
+        done = cli("run", self.scenario_path, "--out", self.dir / "refused", "--memory-limit",
+                   "16KiB", check=False)
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(str(caught.exception), done.stderr.strip().removeprefix("error: "))
+        with self.assertRaisesRegex(ValueError, "memory_limit: expected bytes or a size"):
+            sgdsim.run(self.scenario_path, memory_limit="16 lots")
+        self.assertEqual(sgdsim.run(self.scenario_path, memory_limit="1GiB").status, "ok")
+
     def test_set_overrides_as_the_cli(self):
         cli("run", self.scenario_path, "--out", self.dir / "cli_i1", "-q",
             "--set", "algorithm.interval=1", "--set", "algorithm.lr=0.05")

@@ -20,12 +20,11 @@ def _size_bytes(memory_limit):
     if memory_limit is None:
         return 0.0
     if isinstance(memory_limit, str):
-        units = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
-                 "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "B": 1}
-        for unit, factor in units.items():
-            if memory_limit.endswith(unit):
-                return float(memory_limit[:-len(unit)]) * factor
-        raise ValueError(f"memory_limit: expected bytes or e.g. '8GiB', got {memory_limit!r}")
+        parsed = _sgdsim.parse_size_bytes(memory_limit)
+        if parsed is None or parsed <= 0:
+            raise ValueError(f"memory_limit: expected bytes or {_sgdsim.size_units}, got "
+                             f"{memory_limit!r}")
+        return parsed
     if memory_limit <= 0:
         raise ValueError("memory_limit: expected bytes > 0")
     return float(memory_limit)
