@@ -13,6 +13,17 @@ enum class Task { regression, binary, multiclass };
 
 const char* to_string(Task task);
 
+// The shape of an image sample: its features are the pixels in channel, row, column order (a
+// C×H×W tensor flattened as PyTorch's NCHW tensors are).
+struct ImageShape {
+  Eigen::Index channels = 1;
+  Eigen::Index height = 1;
+  Eigen::Index width = 1;
+
+  Eigen::Index size() const { return channels * height * width; }
+  bool operator==(const ImageShape&) const = default;
+};
+
 template <class Scalar>
 struct Dataset {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -21,6 +32,7 @@ struct Dataset {
   Matrix features;      // d × n, one sample per column
   Vector targets;       // n: the regression target, or the class index 0..num_classes-1
   int num_classes = 0;  // 0 for regression, 2 for binary
+  std::optional<ImageShape> image;  // image data (idx, cifar10): the samples' shape
 
   Eigen::Index num_samples() const { return features.cols(); }
   Eigen::Index num_features() const { return features.rows(); }

@@ -162,6 +162,7 @@ Dataset<Scalar> load_idx(const std::string& images_path, const std::string& labe
     data.targets[i] = static_cast<Scalar>(classes[i]);
   }
   data.num_classes = kNumDigitClasses;
+  data.image = ImageShape{1, rows, cols};  // IDX images are stored row after row
   return data;
 }
 

@@ -32,6 +32,7 @@ Dataset<Scalar> random_subset(const Dataset<Scalar>& data, std::int64_t count, s
   Dataset<Scalar> subset;
   gather_columns(data, order, 0, count, subset.features, subset.targets);
   subset.num_classes = data.num_classes;
+  subset.image = data.image;
   return subset;
 }
 
