@@ -29,9 +29,9 @@ struct Dataset {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
-  Matrix features;      // d × n, one sample per column
-  Vector targets;       // n: the regression target, or the class index 0..num_classes-1
-  int num_classes = 0;  // 0 for regression, 2 for binary
+  Matrix features;                  // d × n, one sample per column
+  Vector targets;                   // n: the regression target, or the class index 0..num_classes-1
+  int num_classes = 0;              // 0 for regression, 2 for binary
   std::optional<ImageShape> image;  // image data (idx, cifar10): the samples' shape
 
   Eigen::Index num_samples() const { return features.cols(); }

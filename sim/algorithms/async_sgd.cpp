@@ -46,7 +46,7 @@ bool AsyncSgd<Scalar>::compute_gradient(int worker) {
     BatchBuffer& batch = batches_[worker];
     gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    batch.features, batch.targets);
-    loss = static_cast<double>(problem_.objective->loss_and_gradient(
+    loss = static_cast<double>(problem_.objective->training_loss_and_gradient(
         pulled_[worker], batch.features, batch.targets, grad));
   }
   return std::isfinite(loss) && grad.allFinite();
@@ -56,6 +56,9 @@ template <class Scalar>
 AppliedUpdate AsyncSgd<Scalar>::apply(int worker, std::int64_t step) {
   const auto lr = static_cast<Scalar>(spec_.lr_at(step));
   server_ -= lr * gradients_[worker];
+  // Model state (batch-norm statistics) is not a gradient: the server takes the pushing worker's.
+  const Eigen::Index state = problem_.objective->num_state();
+  server_.tail(state) = pulled_[worker].tail(state);
   AppliedUpdate update;
   update.staleness = version_ - pulled_version_[worker];
   update.finite = server_.allFinite();

@@ -62,7 +62,7 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
     const auto& indices = worker.sampler.next();
     gather_columns(problem.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    space.features, space.targets);
-    loss = problem.objective->loss_and_gradient(x, space.features, space.targets, g);
+    loss = problem.objective->training_loss_and_gradient(x, space.features, space.targets, g);
   }
   worker.round_loss_sum += static_cast<double>(loss);
   ++worker.round_loss_steps;

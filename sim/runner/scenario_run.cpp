@@ -111,9 +111,22 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
   }
 
   try {
-    objective = make_objective<Scalar>(s.model, data.train.num_features(), data.train.num_classes);
+    objective = make_objective<Scalar>(s.model, data.train.num_features(), data.train.num_classes,
+                                       data.train.image);
   } catch (const std::invalid_argument& e) {
-    bad_scenario(s, "model", e.what());
+    // A layer's problem names the layer first ("layers[3]: …"): placed at that list entry.
+    const std::string what = e.what();
+    const auto colon = what.find(": ");
+    if (what.rfind("layers[", 0) == 0 && colon != std::string::npos) {
+      bad_scenario(s, "model." + what.substr(0, colon), what.substr(colon + 2));
+    }
+    bad_scenario(s, "model", what);
+  }
+  if (objective->num_state() > 0 && s.algorithm.batch_size == 0) {
+    bad_scenario(s, "algorithm.batch_size",
+                 fmt::format("0 (the whole shard) cannot train {}: its batch-norm statistics move "
+                             "with mini-batches; give a batch size",
+                             s.model.kind));
   }
   if (const auto bytes = limit()) {
     std::vector<MemoryNeed> needs = {replica_memory(s, objective->num_params(), sizeof(Scalar))};

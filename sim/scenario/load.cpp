@@ -73,25 +73,6 @@ void apply_override(YAML::Node& root, const std::string& assignment, Diagnostics
   diagnostics.mark_overridden(path);
 }
 
-// A YAML scalar that is an integer, as Section::integer reads one.
-void read_model(Section s, ModelSpec& m) {
-  if (auto v = s.choice("kind", names_of(model_catalog()), true)) m.kind = *v;
-  if (auto v = s.integers("hidden", 1, 1 << 20)) {
-    m.hidden.assign(v->begin(), v->end());
-    if (m.kind != "mlp" && !m.hidden.empty()) s.error("hidden", "only an mlp has hidden layers");
-  }
-  if (auto v = s.choice("activation", {"relu", "tanh"})) {
-    m.activation = *v == "relu" ? Activation::relu : Activation::tanh;
-  }
-  if (auto v = s.choice("init", {"zeros", "random"})) {
-    m.init = *v == "zeros" ? InitKind::zeros : InitKind::random;
-    if (m.init == InitKind::zeros && m.kind == "mlp" && !m.hidden.empty()) {
-      s.error("init", "zeros makes every hidden unit identical forever; use random for an mlp");
-    }
-  }
-  s.finish();
-}
-
 // data.partition and its parameters: alpha only with dirichlet, labels_per_worker only with shards.
 void read_partition(Section& s, DataSpec& d, const ModelSpec& model) {
   if (auto v = s.choice("partition", {"iid", "contiguous", "dirichlet", "shards"})) {

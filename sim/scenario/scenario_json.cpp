@@ -6,12 +6,50 @@
 #include <charconv>
 #include <cmath>
 
+#include "models/nn/layer_spec.hpp"
 #include "sim/algorithms/registry.hpp"
 
 #include "sim/scenario/units.hpp"
 
 namespace sgdsim {
 namespace {
+
+// model.layers as read_model accepts it back (a basic_block appears as its residual and relu).
+nlohmann::ordered_json layers_json(const std::vector<nn::LayerSpec>& layers) {
+  auto list = nlohmann::ordered_json::array();
+  for (const nn::LayerSpec& l : layers) {
+    nlohmann::ordered_json layer;
+    layer["type"] = nn::to_string(l.kind);
+    switch (l.kind) {
+      case nn::LayerKind::conv2d:
+        layer["channels"] = l.channels;
+        [[fallthrough]];
+      case nn::LayerKind::max_pool:
+      case nn::LayerKind::avg_pool:
+        layer["kernel"] = l.kernel;
+        layer["stride"] = l.stride;
+        layer["padding"] = l.padding;
+        if (l.kind == nn::LayerKind::conv2d) layer["bias"] = l.bias;
+        break;
+      case nn::LayerKind::batch_norm:
+        layer["momentum"] = l.momentum;
+        layer["epsilon"] = l.epsilon;
+        break;
+      case nn::LayerKind::dense:
+        layer["units"] = l.units;
+        layer["bias"] = l.bias;
+        break;
+      case nn::LayerKind::residual:
+        layer["layers"] = layers_json(l.layers);
+        layer["shortcut"] = nn::to_string(l.shortcut);
+        break;
+      default:
+        break;
+    }
+    list.push_back(std::move(layer));
+  }
+  return list;
+}
 
 const char* to_string(MomentumSync sync) {
   switch (sync) {
@@ -280,6 +318,10 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     model["activation"] = s.model.activation == Activation::relu ? "relu" : "tanh";
   }
   model["init"] = s.model.init == InitKind::zeros ? "zeros" : "random";
+  if (s.model.kind == "sequential") model["layers"] = layers_json(s.model.layers);
+  if (const auto& shape = s.model.input_shape) {
+    model["input_shape"] = {shape->channels, shape->height, shape->width};
+  }
 
   j["data"] = data_to_json(s.data);
 

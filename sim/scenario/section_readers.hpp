@@ -21,6 +21,7 @@ void read_compute(yaml::Section s, ComputeSpec& c, int workers, yaml::Diagnostic
 // algorithm_kind: async_sgd has no collective (its workers talk to a parameter server).
 void read_network(yaml::Section s, NetworkSpec& n, int workers, AlgorithmKind algorithm_kind);
 void read_sweep(yaml::Section s, SweepSpec& sweep);
+void read_model(yaml::Section s, ModelSpec& m);
 void read_availability(yaml::Section s, AvailabilitySpec& a, int workers,
                        yaml::Diagnostics& diagnostics);
 

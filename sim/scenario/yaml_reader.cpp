@@ -357,6 +357,7 @@ std::optional<std::vector<Section>> Section::sections(const char* key, const cha
                           fmt::format("expected a mapping {}, got {}", expected, shown(node[i])));
       continue;
     }
+    diagnostics_->note_location(node[i].Mark(), path);  // for problems found once it is used
     entries.emplace_back(node[i], path, *diagnostics_);
   }
   return entries;

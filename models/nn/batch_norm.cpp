@@ -1,0 +1,91 @@
+#include "models/nn/batch_norm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sgdsim::nn {
+
+template <class Scalar>
+BatchNorm<Scalar>::BatchNorm(ImageShape input, double momentum, double epsilon)
+    : Layer<Scalar>(input, input), momentum_(momentum), epsilon_(epsilon) {
+  if (!(momentum >= 0.0 && momentum <= 1.0)) {
+    throw std::invalid_argument("batch_norm: momentum must be in [0, 1]");
+  }
+  if (!(epsilon > 0.0)) throw std::invalid_argument("batch_norm: epsilon must be > 0");
+}
+
+template <class Scalar>
+void BatchNorm<Scalar>::initialize(Scalar* params, Scalar* state, Rng*) const {
+  const Eigen::Index c = channels();
+  std::fill(params, params + c, Scalar(1));
+  std::fill(params + c, params + 2 * c, Scalar(0));
+  std::fill(state, state + c, Scalar(0));
+  std::fill(state + c, state + 2 * c, Scalar(1));
+}
+
+template <class Scalar>
+void BatchNorm<Scalar>::forward(const LayerParams<Scalar>& p, const Mat& input, Mode mode,
+                                Tape<Scalar>& tape) const {
+  const Eigen::Index c = channels(), count = input.rows();
+  const Eigen::Map<const Vector<Scalar>> gamma(p.params, c), beta(p.params + c, c);
+  tape.output.resize(input.rows(), input.cols());
+  if (mode == Mode::inference) {
+    for (Eigen::Index k = 0; k < c; ++k) {
+      const Scalar mean = p.state ? p.state[k] : Scalar(0);
+      const Scalar variance = p.state ? p.state[c + k] : Scalar(1);
+      const Scalar scale = gamma[k] / std::sqrt(variance + static_cast<Scalar>(epsilon_));
+      tape.output.col(k) = (input.col(k).array() - mean) * scale + beta[k];
+    }
+    return;
+  }
+  if (count < 2) {
+    throw std::invalid_argument("batch_norm: training needs more than one value per channel, got " +
+                                std::to_string(count));
+  }
+  tape.saved.resize(input.rows(), input.cols());
+  tape.saved_vector.resize(c);
+  const auto m = static_cast<Scalar>(momentum_);
+  for (Eigen::Index k = 0; k < c; ++k) {
+    const Scalar mean = input.col(k).mean();
+    const Scalar variance = (input.col(k).array() - mean).square().mean();
+    const Scalar inverse_std = Scalar(1) / std::sqrt(variance + static_cast<Scalar>(epsilon_));
+    tape.saved.col(k) = (input.col(k).array() - mean) * inverse_std;
+    tape.saved_vector[k] = inverse_std;
+    tape.output.col(k) = tape.saved.col(k).array() * gamma[k] + beta[k];
+    if (p.new_state) {
+      const Scalar unbiased =
+          variance * static_cast<Scalar>(count) / static_cast<Scalar>(count - 1);
+      p.new_state[k] = (Scalar(1) - m) * p.new_state[k] + m * mean;
+      p.new_state[c + k] = (Scalar(1) - m) * p.new_state[c + k] + m * unbiased;
+    }
+  }
+}
+
+template <class Scalar>
+void BatchNorm<Scalar>::backward(const LayerParams<Scalar>& p, const Mat&, Tape<Scalar>& tape,
+                                 Mat& output_grad, Scalar* grad, Mat* input_grad) const {
+  const Eigen::Index c = channels();
+  const auto count = static_cast<Scalar>(output_grad.rows());
+  const Eigen::Map<const Vector<Scalar>> gamma(p.params, c);
+  if (input_grad) input_grad->resize(output_grad.rows(), output_grad.cols());
+  for (Eigen::Index k = 0; k < c; ++k) {
+    const auto dy = output_grad.col(k).array();
+    const auto normalised = tape.saved.col(k).array();
+    const Scalar sum_dy = dy.sum();
+    const Scalar sum_dy_x = (dy * normalised).sum();
+    grad[k] = sum_dy_x;
+    grad[c + k] = sum_dy;
+    // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
+    if (input_grad) {
+      input_grad->col(k) = (gamma[k] * tape.saved_vector[k]) *
+                           (dy - sum_dy / count - normalised * (sum_dy_x / count));
+    }
+  }
+}
+
+template class BatchNorm<float>;
+template class BatchNorm<double>;
+
+}  // namespace sgdsim::nn
