@@ -36,11 +36,11 @@ ImageShape pooled_shape(const char* layer, ImageShape in, const PoolWindow& w) {
                                 " needs kernel and stride >= 1 and padding >= 0");
   }
   if (2 * w.padding > w.kernel) {
-    throw std::invalid_argument(std::string(layer) + ": padding " + std::to_string(w.padding) +
+    throw std::invalid_argument("padding " + std::to_string(w.padding) +
                                 " is more than half the kernel " + std::to_string(w.kernel));
   }
   if (in.height + 2 * w.padding < w.kernel || in.width + 2 * w.padding < w.kernel) {
-    throw std::invalid_argument(std::string(layer) + ": a " + std::to_string(w.kernel) + "x" +
+    throw std::invalid_argument("a " + std::to_string(w.kernel) + "x" +
                                 std::to_string(w.kernel) + " window does not fit the " +
                                 std::to_string(in.height) + "x" + std::to_string(in.width) +
                                 " input");

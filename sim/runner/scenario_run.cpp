@@ -120,6 +120,7 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
     if (what.rfind("layers[", 0) == 0 && colon != std::string::npos) {
       bad_scenario(s, "model." + what.substr(0, colon), what.substr(colon + 2));
     }
+    if (what.rfind("input_shape ", 0) == 0) bad_scenario(s, "model.input_shape", what.substr(12));
     bad_scenario(s, "model", what);
   }
   if (objective->num_state() > 0 && s.algorithm.batch_size == 0) {

@@ -25,7 +25,10 @@ TEST_CASE("the catalog lists every model once, with a description and its task",
     CHECK(!info.description.empty());
     CHECK(sgdsim::find_model(info.name) == &info);
   }
-  CHECK(names == std::vector<std::string>{"least_squares", "logistic", "softmax", "mlp"});
+  CHECK(names == std::vector<std::string>{"least_squares", "logistic", "softmax", "mlp",
+                                          "sequential", "lenet5", "resnet8", "resnet20"});
+  CHECK(!sgdsim::find_model("mlp")->layered);
+  CHECK(sgdsim::find_model("resnet20")->layered);
   CHECK(sgdsim::find_model("logistic")->task == Task::binary);
   CHECK(sgdsim::find_model("least_squares")->task == Task::regression);
   CHECK(sgdsim::find_model("mlp")->task == Task::multiclass);
@@ -36,8 +39,14 @@ TEST_CASE("make_objective builds every catalog model for data of its task", "[mo
   for (const auto& info : sgdsim::model_catalog()) {
     DYNAMIC_SECTION(info.name) {
       const int num_classes = info.task == Task::regression ? 0 : info.task == Task::binary ? 2 : 5;
-      CHECK(sgdsim::make_objective<float>(spec_of(info.name), 3, num_classes) != nullptr);
-      CHECK(sgdsim::make_objective<double>(spec_of(info.name), 3, num_classes) != nullptr);
+      sgdsim::ModelSpec spec = spec_of(info.name);
+      if (info.name == "sequential")
+        spec.layers = {{.kind = sgdsim::nn::LayerKind::dense, .units = 5}};
+      // Networks of layers take the data's image shape (here 1x16x16, 256 features).
+      const sgdsim::ImageShape image{1, 16, 16};
+      const Eigen::Index features = info.layered ? image.size() : 3;
+      CHECK(sgdsim::make_objective<float>(spec, features, num_classes, image) != nullptr);
+      CHECK(sgdsim::make_objective<double>(spec, features, num_classes, image) != nullptr);
     }
   }
 }
