@@ -196,6 +196,11 @@ void read_lr_schedule(Section& s, AlgorithmSpec& a, std::int64_t steps) {
   if (!schedule) return;
   if (auto v = schedule->choice("kind", {"constant", "step", "cosine"}, true)) l.kind = *v;
   const bool step = l.kind == "step";
+  for (const char* key : {"every", "factor"}) {
+    if (!step && schedule->has(key)) {
+      schedule->error(key, fmt::format("only used with kind: step (this is {})", l.kind));
+    }
+  }
   if (auto v = schedule->integer("every", 1, kMaxSteps, step)) l.every = *v;
   if (auto v = schedule->real("factor", 0.0, 1.0, step, true)) l.factor = *v;
   if (schedule->has("min_lr") && l.kind != "cosine") {

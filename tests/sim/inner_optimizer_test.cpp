@@ -10,6 +10,7 @@
 
 #include "models/data/batch_sampler.hpp"
 #include "models/rng.hpp"
+#include "sim/algorithms/async_sgd.hpp"
 #include "sim/algorithms/inner_optimizer.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "tests/support/synthetic_problem.hpp"
@@ -363,6 +364,30 @@ TEST_CASE("weight decay and clipping never touch the model-state entries", "[sim
     CHECK(state.model[3] == 2.0 + 5.0);
     CHECK(state.model.head(3).maxCoeff() < 2.0);  // the trainable entries did train
   }
+}
+
+TEST_CASE("async_sgd's workers clip and decay their gradients as a local sgd step does",
+          "[sim][optimizer]") {
+  // One asynchronous worker is plain SGD, so it must match the inner optimizer's sgd step.
+  const Problem problem;
+  const auto p = problem.training(1, 10);
+  AlgorithmSpec spec;
+  spec.kind = sgdsim::AlgorithmKind::async_sgd;
+  spec.lr = 0.3;
+  spec.batch_size = 8;
+  spec.weight_decay = 0.2;
+  spec.clip_norm = 0.05;
+  sgdsim::AsyncSgd<double> async(p, spec);
+  const InnerOptimizer<double> optimizer(spec, false);
+  auto state = optimizer.initial_state(p, 0);
+  for (int step = 1; step <= 5; ++step) {
+    async.pull(0);
+    REQUIRE(async.compute_gradient(0));
+    REQUIRE(async.apply(0, step).finite);
+    REQUIRE(optimizer.step(p, state, step));
+  }
+  CHECK(relative_difference(async.server_model(), state.model) < 1e-14);
+  CHECK(relative_difference(state.model, p.initial_params) > 1e-3);
 }
 
 TEST_CASE("an optimizer without a place for its state refuses adam", "[sim][optimizer]") {
