@@ -439,3 +439,33 @@ TEST_CASE("cosine decay follows γ_min + (γ − γ_min)(1 + cos(π t'/T'))/2 af
   spec.lr_schedule.total_steps = 100;
   CHECK(spec.lr_at(50) == Approx(0.55));
 }
+
+TEST_CASE("slowmo's outer step uses the warmed-up γ of each round's last step",
+          "[sim][optimizer][lr_schedule]") {
+  // One worker, so x̄ is its replica: u ← βu + Δ/γ_t, x ← x_start − α·γ_t·u, γ_t = lr_at(t).
+  const Problem problem;
+  const std::int64_t interval = 3;
+  const auto p = problem.training(1, 12);
+  AlgorithmSpec spec;
+  spec.kind = sgdsim::AlgorithmKind::slowmo;
+  spec.interval = interval;
+  spec.lr = 0.2;
+  spec.batch_size = 8;
+  spec.outer_lr = 1.5;
+  spec.outer_momentum = 0.5;
+  spec.lr_schedule.warmup_steps = 8;  // γ differs from round to round
+  LocalSgd<double> algorithm(p, spec);
+  Vector u = Vector::Zero(p.initial_params.size());
+  for (std::int64_t step = 1; step <= 12; ++step) {
+    REQUIRE(algorithm.local_step(0, step));
+    if (step % interval != 0) continue;
+    const Vector start = algorithm.consensus();
+    const Vector average = algorithm.replica(0);
+    const double lr = spec.lr_at(step);
+    u = spec.outer_momentum * u + (start - average) / lr;
+    algorithm.synchronize(step, {0});
+    const Vector expected = start - spec.outer_lr * lr * u;
+    CHECK(relative_difference(algorithm.replica(0), expected) < 1e-12);
+  }
+  CHECK(spec.lr_at(3) != spec.lr_at(6));  // not vacuous
+}
