@@ -2,9 +2,12 @@
 // spec, validate's resolved scenario loads back with them, and a run with adam is reproducible.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "sim/runner/memory_guard.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json.hpp"
@@ -129,4 +132,26 @@ TEST_CASE("an adam run is the same, byte for byte, for the same seed",
   CHECK(models[0] == models[1]);
   CHECK(metrics[0] == metrics[1]);
   CHECK(models[0].size() > 10);  // not vacuous
+}
+
+TEST_CASE("the memory guard counts adam's two moments per worker", "[sim][scenario][optimizer]") {
+  const auto copies = sgdsim::per_worker_model_copies(
+      sgdsim::load_scenario_text(with_algorithm("  optimizer: adam"), "test.yaml"));
+  CHECK(copies == std::vector<std::string>{"parameters", "first moment", "second moment"});
+}
+
+TEST_CASE("the shipped DiLoCo recipe is the published one", "[sim][scenario][optimizer]") {
+  // Douillard et al. 2023: AdamW inner steps, H = 500, outer Nesterov with lr 0.7, momentum 0.9.
+  const auto path =
+      std::filesystem::path(SGDSIM_SOURCE_DIR) / "scenarios" / "algorithms" / "diloco_recipe.yaml";
+  const sgdsim::AlgorithmSpec a = sgdsim::load_scenario_file(path.string()).algorithm;
+  CHECK(a.kind == sgdsim::AlgorithmKind::diloco);
+  CHECK(a.optimizer == sgdsim::InnerOptimizerKind::adamw);
+  CHECK(a.weight_decay > 0.0);
+  CHECK(a.interval == 500);
+  CHECK(a.outer_lr == 0.7);
+  CHECK(a.outer_momentum == 0.9);
+  CHECK(a.momentum_sync == sgdsim::MomentumSync::local);
+  CHECK(a.lr_schedule.kind == "cosine");
+  CHECK(a.lr_schedule.warmup_steps > 0);
 }
