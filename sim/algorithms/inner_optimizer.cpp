@@ -91,7 +91,7 @@ WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(const TrainingProblem<
                             BatchSampler(problem.shards[worker], spec_.batch_size,
                                          derive_seed(problem.seed, "batches", worker)));
   const Eigen::Index n = problem.objective->num_params();
-  if (has_momentum() || is_adam()) state.momentum.setZero(n);
+  if (has_state()) state.momentum.setZero(n);
   if (is_adam()) state.second_moment.setZero(n);
   return state;
 }
@@ -142,7 +142,7 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
 
 template <class Scalar>
 void InnerOptimizer<Scalar>::reset(WorkerState<Scalar>& worker) const {
-  if (has_momentum() || is_adam()) worker.momentum.setZero();
+  if (has_state()) worker.momentum.setZero();
   if (is_adam()) {
     worker.second_moment.setZero();
     worker.optimizer_step = 0;
