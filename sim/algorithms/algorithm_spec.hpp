@@ -8,16 +8,29 @@
 
 namespace sgdsim {
 
+// What a round does to the inner optimizer's state (the heavy-ball buffer; Adam's m and v).
 enum class MomentumSync {
-  average,  // restarts average the momentum buffers with the models (Yu, Jin & Yang 2019)
-  local,    // each worker keeps its own buffer across restarts
-  reset,    // buffers restart from zero after every averaging
+  average,  // restarts average the state with the models (Yu, Jin & Yang 2019); Adam's t is kept
+  local,    // each worker keeps its own state across restarts
+  reset,    // the state restarts from zero after every averaging (Adam: t = 0 too)
 };
 
+// algorithm.optimizer: the workers' local update rule.
+enum class InnerOptimizerKind {
+  sgd,    // plain, heavy-ball or Nesterov SGD (torch.optim.SGD)
+  adam,   // torch.optim.Adam: weight decay is L2 added to the gradient
+  adamw,  // torch.optim.AdamW: weight decay decoupled, x ← x − γλx before the Adam step
+};
+
+// γ_t for step t (1-based): a linear warm-up over the first `warmup_steps`, then the kind's
+// schedule over the steps after it (see AlgorithmSpec::lr_at).
 struct LrSchedule {
-  std::string kind = "constant";  // constant | step
+  std::string kind = "constant";  // constant | step | cosine
   std::int64_t every = 0;         // step: multiply the rate by `factor` after every `every` steps
   double factor = 1.0;
+  std::int64_t warmup_steps = 0;  // W: γ·t/W for t ≤ W; 0 = none
+  double min_lr = 0.0;            // cosine: γ_min, reached at the last step
+  std::int64_t total_steps = 0;   // cosine: T, the run's steps (set by the scenario loader)
 };
 
 // When workers synchronise: `algorithm.interval` in a scenario. The last step always does.
@@ -74,6 +87,13 @@ struct AlgorithmSpec {
   MomentumSync momentum_sync = MomentumSync::average;
   bool nesterov = false;  // x ← x − γ(g + μv) after v ← μv + g
   LrSchedule lr_schedule;
+  // The inner optimizer (sgd uses momentum and nesterov; adam and adamw beta1, beta2, epsilon).
+  InnerOptimizerKind optimizer = InnerOptimizerKind::sgd;
+  double beta1 = 0.9;         // Adam: decay of the first moment m
+  double beta2 = 0.999;       // Adam: decay of the second moment v
+  double epsilon = 1e-8;      // Adam: added to √v̂
+  double weight_decay = 0.0;  // λ: sgd and adam add λx to g; adamw decays x by γλx
+  double clip_norm = 0.0;     // C: g ← g·min(1, C/(‖g‖ + 1e-6)) first; 0 = no clipping
   WhileWaiting while_waiting = WhileWaiting::idle;
 
   // slowmo / diloco: the outer step on the round's averaged update Δ = x_start − x̄.
@@ -88,7 +108,8 @@ struct AlgorithmSpec {
   // gossip: who averages with whom after every step.
   GossipGraph graph = GossipGraph::ring;
 
-  // γ for the step-th local step (1-based).
+  // γ for the step-th local step (1-based): γ·t/W during the warm-up t ≤ W, then with t' = t − W
+  // constant γ, step γ·f^⌊(t'−1)/K⌋, or cosine γ_min + (γ − γ_min)(1 + cos(π·t'/(T − W)))/2.
   double lr_at(std::int64_t step) const;
 };
 

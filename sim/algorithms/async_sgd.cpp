@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "models/rng.hpp"
+#include "sim/algorithms/inner_optimizer.hpp"
 #include "sim/algorithms/model_output.hpp"
 
 namespace sgdsim {
@@ -48,6 +49,13 @@ bool AsyncSgd<Scalar>::compute_gradient(int worker) {
                    batch.features, batch.targets);
     loss = static_cast<double>(problem_.objective->training_loss_and_gradient(
         pulled_[worker], batch.features, batch.targets, grad));
+  }
+  // The worker clips its gradient and adds the decay of the copy it computed it at.
+  const Eigen::Index trainable = problem_.objective->num_trainable();
+  clip_gradient_norm(grad, trainable, spec_.clip_norm);
+  if (spec_.weight_decay != 0.0) {
+    grad.head(trainable) +=
+        static_cast<Scalar>(spec_.weight_decay) * pulled_[worker].head(trainable);
   }
   return std::isfinite(loss) && grad.allFinite();
 }

@@ -1,6 +1,7 @@
 #include "sim/algorithms/inner_optimizer.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "models/batched_evaluation.hpp"
 #include "models/rng.hpp"
@@ -32,11 +33,56 @@ bool finite(Scalar loss, const Vector& model) {
          std::isfinite(static_cast<double>(model.sum()));
 }
 
+// One Adam or AdamW step on the first `trainable` entries of x; m, v and t are the worker's.
+template <class Scalar, class Vector>
+void adam_update(const AlgorithmSpec& spec, double lr, Eigen::Index trainable, Vector& g,
+                 WorkerState<Scalar>& worker) {
+  auto x = worker.model.head(trainable);
+  auto gt = g.head(trainable);
+  if (spec.weight_decay != 0.0) {
+    if (spec.optimizer == InnerOptimizerKind::adamw) {
+      x *= static_cast<Scalar>(1.0 - lr * spec.weight_decay);
+    } else {
+      gt += static_cast<Scalar>(spec.weight_decay) * x;
+    }
+  }
+  const auto t = static_cast<double>(++worker.optimizer_step);
+  auto m = worker.momentum.head(trainable);
+  auto v = worker.second_moment.head(trainable);
+  m = static_cast<Scalar>(spec.beta1) * m + static_cast<Scalar>(1.0 - spec.beta1) * gt;
+  v = static_cast<Scalar>(spec.beta2) * v +
+      static_cast<Scalar>(1.0 - spec.beta2) * gt.cwiseProduct(gt);
+  // PyTorch's order: step_size = γ/(1 − β₁ᵗ), denominator √v/√(1 − β₂ᵗ) + ε.
+  const auto step_size = static_cast<Scalar>(lr / (1.0 - std::pow(spec.beta1, t)));
+  const auto correction2_sqrt = static_cast<Scalar>(std::sqrt(1.0 - std::pow(spec.beta2, t)));
+  const auto epsilon = static_cast<Scalar>(spec.epsilon);
+  x.array() -= step_size * m.array() / (v.array().sqrt() / correction2_sqrt + epsilon);
+}
+
 }  // namespace
 
 template <class Scalar>
+void clip_gradient_norm(Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& gradient, Eigen::Index trainable,
+                        double max_norm) {
+  if (max_norm <= 0.0) return;
+  const double norm = static_cast<double>(gradient.head(trainable).norm());
+  const double coefficient = max_norm / (norm + 1e-6);
+  if (coefficient < 1.0) gradient.head(trainable) *= static_cast<Scalar>(coefficient);
+}
+
+template void clip_gradient_norm<float>(Eigen::Matrix<float, Eigen::Dynamic, 1>&, Eigen::Index,
+                                        double);
+template void clip_gradient_norm<double>(Eigen::Matrix<double, Eigen::Dynamic, 1>&, Eigen::Index,
+                                         double);
+
+template <class Scalar>
 InnerOptimizer<Scalar>::InnerOptimizer(const AlgorithmSpec& spec, bool with_momentum)
-    : spec_(spec), momentum_(with_momentum ? spec.momentum : 0.0) {}
+    : spec_(spec),
+      momentum_(with_momentum && spec.optimizer == InnerOptimizerKind::sgd ? spec.momentum : 0.0) {
+  if (!with_momentum && is_adam()) {
+    throw std::invalid_argument("this algorithm takes sgd steps; it has no place for Adam's state");
+  }
+}
 
 template <class Scalar>
 WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(const TrainingProblem<Scalar>& problem,
@@ -44,7 +90,9 @@ WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(const TrainingProblem<
   WorkerState<Scalar> state(problem.initial_params,
                             BatchSampler(problem.shards[worker], spec_.batch_size,
                                          derive_seed(problem.seed, "batches", worker)));
-  if (has_momentum()) state.momentum.setZero(problem.objective->num_params());
+  const Eigen::Index n = problem.objective->num_params();
+  if (has_state()) state.momentum.setZero(n);
+  if (is_adam()) state.second_moment.setZero(n);
   return state;
 }
 
@@ -67,6 +115,15 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
   worker.round_loss_sum += static_cast<double>(loss);
   ++worker.round_loss_steps;
 
+  const Eigen::Index trainable = problem.objective->num_trainable();
+  clip_gradient_norm(g, trainable, spec_.clip_norm);
+  if (is_adam()) {
+    adam_update(spec_, spec_.lr_at(step), trainable, g, worker);
+    return finite(loss, x);
+  }
+  if (spec_.weight_decay != 0.0) {
+    g.head(trainable) += static_cast<Scalar>(spec_.weight_decay) * x.head(trainable);
+  }
   const auto lr = static_cast<Scalar>(spec_.lr_at(step));
   if (has_momentum()) {
     auto& v = worker.momentum;
@@ -85,7 +142,11 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
 
 template <class Scalar>
 void InnerOptimizer<Scalar>::reset(WorkerState<Scalar>& worker) const {
-  if (has_momentum()) worker.momentum.setZero();
+  if (has_state()) worker.momentum.setZero();
+  if (is_adam()) {
+    worker.second_moment.setZero();
+    worker.optimizer_step = 0;
+  }
 }
 
 template class InnerOptimizer<float>;

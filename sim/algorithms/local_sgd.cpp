@@ -17,9 +17,10 @@ LocalSgd<Scalar>::LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
     }
     this->set_average_weights(std::move(weights));
   }
-  const bool sends_momentum =
-      this->inner().has_momentum() && spec.momentum_sync == MomentumSync::average;
-  this->set_policy(this->model_bytes() * (sends_momentum ? 2 : 1));
+  // A round sends the model, and with momentum_sync: average the optimizer's state vectors too.
+  const int sent_state =
+      spec.momentum_sync == MomentumSync::average ? this->inner().state_vectors() : 0;
+  this->set_policy(this->model_bytes() * (1 + sent_state));
 }
 
 template <class Scalar>
@@ -40,11 +41,15 @@ void LocalSgd<Scalar>::average_round(std::int64_t step, const std::vector<int>& 
 template <class Scalar>
 void LocalSgd<Scalar>::synchronize(std::int64_t step, const std::vector<int>& participants) {
   average_round(step, participants);
-  if (!this->inner().has_momentum()) return;
+  if (!this->inner().has_state()) return;
   switch (this->spec().momentum_sync) {
     case MomentumSync::average: {
+      // Adam's step count t stays each worker's own: in synchronous rounds it is the same on all.
       Vector mean(this->num_params());
       this->average_member(participants, &WorkerState<Scalar>::momentum, mean);
+      if (this->inner().is_adam()) {
+        this->average_member(participants, &WorkerState<Scalar>::second_moment, mean);
+      }
       break;
     }
     case MomentumSync::reset:

@@ -50,6 +50,8 @@ class ReplicaAlgorithm : public Algorithm {
   const TrainingProblem<Scalar>& problem() const { return problem_; }
   const WorkerRange& local_workers() const { return local_; }
   const Vector& replica(int worker) const { return state(worker).model; }
+  // A local worker's whole state: its model and its inner optimizer's.
+  const WorkerState<Scalar>& worker_state(int worker) const { return state(worker); }
   // The model of the latest round (at first, the initial one), and that round's step.
   const Vector& consensus() const { return consensus_; }
   std::int64_t consensus_step() const { return consensus_step_; }

@@ -21,7 +21,9 @@ struct WorkerState {
       : model(std::move(initial_model)), sampler(std::move(batches)) {}
 
   Vector model;
-  Vector momentum;  // heavy-ball buffer v ← μv + g; empty without momentum
+  Vector momentum;  // sgd: the heavy-ball buffer v ← μv + g; adam(w): the first moment m; or empty
+  Vector second_moment;             // adam(w): v ← β₂v + (1 − β₂)g²; empty otherwise
+  std::int64_t optimizer_step = 0;  // adam(w): t, the steps since the state was last zeroed
   BatchSampler sampler;
   // Mini-batch losses since the latest round (the adaptive schedule's signal).
   double round_loss_sum = 0.0;

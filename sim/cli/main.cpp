@@ -59,6 +59,14 @@ std::string catalog_help() {
     text += fmt::format("    {:20} {}{}\n", info.name, info.description,
                         can.empty() ? "" : fmt::format(" [{}]", can));
   }
+  text +=
+      "  algorithm.optimizer (the workers' local step; docs/algorithms.md):\n"
+      "    sgd                  torch.optim.SGD: momentum, nesterov, weight_decay (L2 in g)\n"
+      "    adam                 torch.optim.Adam: beta1, beta2, epsilon, weight_decay (L2 in g)\n"
+      "    adamw                torch.optim.AdamW: weight_decay decoupled (x -= lr*wd*x)\n"
+      "    (any of them: clip_norm; the state at rounds: momentum_sync average | local | reset)\n"
+      "  algorithm.lr_schedule.kind: constant, step (every, factor), cosine (min_lr); any of\n"
+      "    them with warmup_steps\n";
   section("model.kind", sgdsim::model_catalog());
   section("compute.kind", sgdsim::compute_model_catalog());
   section("network.topology", sgdsim::topology_catalog());

@@ -54,7 +54,11 @@ std::vector<std::string> per_worker_model_copies(const Scenario& scenario) {
   std::vector<std::string> copies = {"parameters"};
   const AlgorithmCapabilities& can = algorithm_info(a.kind).can;
   if (!can.rounds) return {"pulled model", "gradient"};
-  if (a.momentum > 0.0 && can.inner_momentum) copies.push_back("momentum");
+  if (a.optimizer != InnerOptimizerKind::sgd) {
+    copies.insert(copies.end(), {"first moment", "second moment"});
+  } else if (a.momentum > 0.0 && can.inner_momentum) {
+    copies.push_back("momentum");
+  }
   if (scenario.network.overlap) copies.push_back("model in flight");
   if (a.kind == AlgorithmKind::gossip) copies.push_back("mixed model");  // the exchange's result
   return copies;

@@ -1,4 +1,4 @@
-// The `algorithm` section: kind, step size, batch, momentum and the communication schedule.
+// The `algorithm` section: kind, step size, batch, inner optimizer and the communication schedule.
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -153,6 +153,80 @@ void read_lr(Section& s, AlgorithmSpec& a, int workers, std::int64_t steps) {
   if (workers > 0 && steps > 0) a.lr = theory_lr(workers, steps, a.lr_constant);
 }
 
+// `optimizer` and the keys of each: sgd's momentum and nesterov, adam(w)'s beta1, beta2, epsilon;
+// momentum_sync (what a round does to the optimizer's state), weight_decay and clip_norm for all.
+void read_inner_optimizer(Section& s, AlgorithmSpec& a) {
+  if (auto v = s.choice("optimizer", {"sgd", "adam", "adamw"})) {
+    a.optimizer = *v == "sgd"    ? InnerOptimizerKind::sgd
+                  : *v == "adam" ? InnerOptimizerKind::adam
+                                 : InnerOptimizerKind::adamw;
+  }
+  if (a.optimizer == InnerOptimizerKind::sgd) {
+    for (const char* key : {"beta1", "beta2", "epsilon"}) {
+      if (s.has(key)) s.error(key, "only used with optimizer: adam or adamw (this is sgd)");
+    }
+    if (auto v = s.real("momentum", 0.0, 0.999999)) a.momentum = *v;
+    if (auto v = s.boolean("nesterov")) a.nesterov = *v;
+    if (a.nesterov && a.momentum == 0.0) s.error("nesterov", "needs momentum > 0");
+  } else {
+    const char* name = a.optimizer == InnerOptimizerKind::adam ? "adam" : "adamw";
+    for (const char* key : {"momentum", "nesterov"}) {
+      if (s.has(key)) {
+        s.error(key, fmt::format("only used with optimizer: sgd ({}'s momentum is beta1)", name));
+      }
+    }
+    if (auto v = s.real("beta1", 0.0, 0.999999)) a.beta1 = *v;
+    if (auto v = s.real("beta2", 0.0, 0.999999)) a.beta2 = *v;
+    if (auto v = s.real("epsilon", 0.0, 1.0, false, true)) a.epsilon = *v;
+  }
+  if (auto v = s.choice("momentum_sync", {"average", "local", "reset"})) {
+    a.momentum_sync = *v == "average" ? MomentumSync::average
+                      : *v == "local" ? MomentumSync::local
+                                      : MomentumSync::reset;
+  }
+  if (auto v = s.real("weight_decay", 0.0, 1e3)) a.weight_decay = *v;
+  if (auto v = s.real("clip_norm", 0.0, 1e12)) a.clip_norm = *v;
+}
+
+// `lr_schedule`: {kind: constant | step | cosine, ..., warmup_steps: W}.
+void read_lr_schedule(Section& s, AlgorithmSpec& a, std::int64_t steps) {
+  LrSchedule& l = a.lr_schedule;
+  l.total_steps = steps;
+  auto schedule = s.section("lr_schedule");
+  if (!schedule) return;
+  if (auto v = schedule->choice("kind", {"constant", "step", "cosine"}, true)) l.kind = *v;
+  const bool step = l.kind == "step";
+  for (const char* key : {"every", "factor"}) {
+    if (!step && schedule->has(key)) {
+      schedule->error(key, fmt::format("only used with kind: step (this is {})", l.kind));
+    }
+  }
+  if (auto v = schedule->integer("every", 1, kMaxSteps, step)) l.every = *v;
+  if (auto v = schedule->real("factor", 0.0, 1.0, step, true)) l.factor = *v;
+  if (schedule->has("min_lr") && l.kind != "cosine") {
+    schedule->error("min_lr", fmt::format("only used with kind: cosine (this is {})", l.kind));
+  } else if (auto v = schedule->real("min_lr", 0.0, 1e6)) {
+    l.min_lr = *v;
+    if (*v > a.lr) {
+      schedule->error("min_lr", fmt::format("{} exceeds lr {}: the rate would rise", *v, a.lr));
+    }
+  }
+  if (auto v = schedule->integer("warmup_steps", 0, kMaxSteps)) {
+    l.warmup_steps = *v;
+    if (steps > 0 && *v >= steps) {
+      schedule->error(
+          "warmup_steps",
+          fmt::format("{} is not below steps {}: the warm-up would be the whole run", *v, steps));
+    }
+  }
+  if (l.kind == "cosine" && l.min_lr == 0.0 && a.kind == AlgorithmKind::slowmo) {
+    schedule->error(schedule->has("min_lr") ? "min_lr" : "kind",
+                    "slowmo divides each round's update by γ of its last step, which cosine "
+                    "brings to min_lr 0 at the last step: set min_lr > 0");
+  }
+  schedule->finish();
+}
+
 // A key that only some kinds read (their catalog rows' own_options): present with another kind,
 // it is an error, not ignored.
 bool used_by(Section& s, const char* key, AlgorithmKind kind) {
@@ -229,6 +303,12 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
     }
   }
   const AlgorithmInfo& info = algorithm_info(a.kind);
+  if (a.optimizer != InnerOptimizerKind::sgd && !info.can.inner_momentum) {
+    s.error("optimizer",
+            fmt::format("{} takes sgd steps: it has no place for an optimizer state (adam and "
+                        "adamw run with {})",
+                        info.name, kinds_with(&AlgorithmCapabilities::inner_momentum, " or ")));
+  }
   if (!info.can.rounds) {
     for (const char* key : {"interval", "momentum", "momentum_sync", "nesterov"}) {
       if (s.has(key)) {
@@ -258,21 +338,8 @@ void read_algorithm(yaml::Section s, AlgorithmSpec& a, int workers, std::int64_t
   } else if (s.has("batch_size")) {
     if (auto v = s.integer("batch_size", 1, 1 << 24)) a.batch_size = *v;
   }
-  if (auto v = s.real("momentum", 0.0, 0.999999)) a.momentum = *v;
-  if (auto v = s.boolean("nesterov")) a.nesterov = *v;
-  if (a.nesterov && a.momentum == 0.0) s.error("nesterov", "needs momentum > 0");
-  if (auto v = s.choice("momentum_sync", {"average", "local", "reset"})) {
-    a.momentum_sync = *v == "average" ? MomentumSync::average
-                      : *v == "local" ? MomentumSync::local
-                                      : MomentumSync::reset;
-  }
-  if (auto schedule = s.section("lr_schedule")) {
-    if (auto v = schedule->choice("kind", {"constant", "step"}, true)) a.lr_schedule.kind = *v;
-    const bool step = a.lr_schedule.kind == "step";
-    if (auto v = schedule->integer("every", 1, kMaxSteps, step)) a.lr_schedule.every = *v;
-    if (auto v = schedule->real("factor", 0.0, 1.0, step, true)) a.lr_schedule.factor = *v;
-    schedule->finish();
-  }
+  read_inner_optimizer(s, a);
+  read_lr_schedule(s, a, steps);
   read_variant_options(s, a, workers);
   s.finish();
 }

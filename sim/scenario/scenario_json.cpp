@@ -63,6 +63,18 @@ const char* to_string(MomentumSync sync) {
   return "?";
 }
 
+const char* to_string(InnerOptimizerKind optimizer) {
+  switch (optimizer) {
+    case InnerOptimizerKind::sgd:
+      return "sgd";
+    case InnerOptimizerKind::adam:
+      return "adam";
+    case InnerOptimizerKind::adamw:
+      return "adamw";
+  }
+  return "?";
+}
+
 // algorithm.interval as read_interval accepts it back.
 nlohmann::ordered_json interval_to_json(const AlgorithmSpec& a) {
   const IntervalScheduleSpec& s = a.interval_schedule;
@@ -283,16 +295,28 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   } else {
     algorithm["batch_size"] = a.batch_size;
   }
+  // Each optimizer's own keys only: read back, the others would be refused.
+  const bool sgd = a.optimizer == InnerOptimizerKind::sgd;
+  algorithm["optimizer"] = to_string(a.optimizer);
   if (info.can.inner_momentum) {
-    algorithm["momentum"] = a.momentum;
+    if (sgd) algorithm["momentum"] = a.momentum;
     algorithm["momentum_sync"] = to_string(a.momentum_sync);
-    algorithm["nesterov"] = a.nesterov;
+    if (sgd) algorithm["nesterov"] = a.nesterov;
   }
+  if (!sgd) {
+    algorithm["beta1"] = a.beta1;
+    algorithm["beta2"] = a.beta2;
+    algorithm["epsilon"] = a.epsilon;
+  }
+  algorithm["weight_decay"] = a.weight_decay;
+  algorithm["clip_norm"] = a.clip_norm;
   algorithm["lr_schedule"]["kind"] = a.lr_schedule.kind;
   if (a.lr_schedule.kind == "step") {
     algorithm["lr_schedule"]["every"] = a.lr_schedule.every;
     algorithm["lr_schedule"]["factor"] = a.lr_schedule.factor;
   }
+  if (a.lr_schedule.kind == "cosine") algorithm["lr_schedule"]["min_lr"] = a.lr_schedule.min_lr;
+  algorithm["lr_schedule"]["warmup_steps"] = a.lr_schedule.warmup_steps;
   if (reads("while_waiting")) {
     algorithm["while_waiting"] = a.while_waiting == WhileWaiting::idle ? "idle" : "local_steps";
   }
