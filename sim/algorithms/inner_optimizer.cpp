@@ -45,6 +45,7 @@ WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(const TrainingProblem<
                             BatchSampler(problem.shards[worker], spec_.batch_size,
                                          derive_seed(problem.seed, "batches", worker)));
   if (has_momentum()) state.momentum.setZero(problem.objective->num_params());
+  state.augment_rng = Rng(derive_seed(problem.seed, "augment", worker));
   return state;
 }
 
@@ -62,6 +63,7 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
     const auto& indices = worker.sampler.next();
     gather_columns(problem.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    space.features, space.targets);
+    problem.augment_batch(space.features, worker.augment_rng);
     loss = problem.objective->loss_and_gradient(x, space.features, space.targets, g);
   }
   worker.round_loss_sum += static_cast<double>(loss);

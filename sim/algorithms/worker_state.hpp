@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "models/data/batch_sampler.hpp"
+#include "models/rng.hpp"
 
 namespace sgdsim {
 
@@ -23,6 +24,7 @@ struct WorkerState {
   Vector model;
   Vector momentum;  // heavy-ball buffer v ← μv + g; empty without momentum
   BatchSampler sampler;
+  Rng augment_rng{0};  // data.augment's stream: derive_seed(seed, "augment", worker)
   // Mini-batch losses since the latest round (the adaptive schedule's signal).
   double round_loss_sum = 0.0;
   std::int64_t round_loss_steps = 0;
