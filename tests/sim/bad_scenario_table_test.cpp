@@ -509,12 +509,12 @@ const std::vector<Case> kCases = {
       "not a whole number of records"},
      {},
      cifar10_dir("test_batch.bin", sgdsim::testing::cifar10_test_batch(5, 2).substr(0, 6073))},
-    {"combination",
+    {"inconsistent",
      "augmentation of data that are not images",
      {{"  classes: 3", "  classes: 3\n  augment: {crop_padding: 4}"}},
      {"test.yaml", "  augment: {crop_padding: 4}", "{"},
      {"data.augment: crops and flips images: kind synthetic has no image shape"}},
-    {"combination",
+    {"inconsistent",
      "augmentation with full-batch gradients",
      [] {
        auto edits = cifar10_data("\n  augment: {flip: true}");
