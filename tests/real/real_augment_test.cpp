@@ -38,6 +38,8 @@ TEST_CASE("a real run with data.augment equals the simulated run's bits (ordered
                               " --real --reduction ordered --quiet --out " + quoted(real));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
+  CHECK(summary_of(real)["executor"] == "real");
+  CHECK(summary_of(real)["real"]["ranks"] == 2);
   CHECK(read_file(real / "model.csv") == read_file(sim / "model.csv"));
   CHECK(metrics_without_time(real / "metrics.csv") == metrics_without_time(sim / "metrics.csv"));
 }
