@@ -5,9 +5,12 @@
 //
 //   selector % 3 == 0  CSV: v = selector / 3, task = v % 3 (regression, binary, multiclass);
 //                      o = v / 3, bit 0: float64
-//   selector % 3 == 1  IDX: bits of v: 0, gzip the images file; 1, gzip the labels file;
-//                      2, float64; 3-4, limit 0, 1, 2 or 1000. The bytes: a little-endian u16 L,
-//                      L bytes of labels file, then the images file
+//   selector % 3 == 1  v < 32, IDX: bits of v: 0, gzip the images file; 1, gzip the labels
+//                      file; 2, float64; 3-4, limit 0, 1, 2 or 1000. The bytes: a little-endian
+//                      u16 L, L bytes of labels file, then the images file
+//                      v ≥ 32, CIFAR-10: bits of v − 32: 0, float64; 1-2, limit and test_limit
+//                      0, 1, 2 or 10001. The bytes: data_batch_1.bin … data_batch_5.bin, each as
+//                      IDX's labels file (u16 length, bytes), then test_batch.bin
 //   selector % 3 == 2  LIBSVM: task as CSV; bits of o: 0, float64; 1, a test file first (u16
 //                      length, bytes, as IDX's labels); 2-3, num_features 0, 0, 4 or 100;
 //                      4, limit and test_limit 1
@@ -28,6 +31,7 @@
 #include <string_view>
 #include <typeinfo>
 
+#include "models/data/cifar10.hpp"
 #include "models/data/csv.hpp"
 #include "models/data/idx.hpp"
 #if __has_include("models/data/libsvm.hpp")
@@ -77,6 +81,7 @@ class Workspace {
     }
     return path;
   }
+  const fs::path& root() const { return root_; }
 
  private:
   [[noreturn]] static void fail(const std::string& what) {
@@ -218,6 +223,33 @@ void fuzz_idx(std::string_view bytes, unsigned variant) {
   }
 }
 
+template <class Scalar>
+void fuzz_cifar10(std::string_view bytes, unsigned variant) {
+  for (int b = 1; b <= 5; ++b) {
+    const std::string name = "data_batch_" + std::to_string(b) + ".bin";
+    workspace->write(name.c_str(), take_prefixed(bytes), false);
+  }
+  workspace->write("test_batch.bin", bytes, false);
+  constexpr std::int64_t kLimits[] = {0, 1, 2, 10001};
+  const std::int64_t limit = kLimits[(variant >> 1) & 3];
+  const sgdsim::TrainTestData<Scalar> data =
+      sgdsim::load_cifar10<Scalar>(workspace->root().string(), limit, limit);
+  if (!data.test) finding("load_cifar10: no test set", "");
+  for (const Dataset<Scalar>* set : {&data.train, &*data.test}) {
+    check_dataset(*set, Task::multiclass, "load_cifar10");
+    if (set->num_classes != 10) finding("load_cifar10: not 10 classes", "");
+    if (set->num_features() != 3072 || set->image != sgdsim::ImageShape{3, 32, 32}) {
+      finding("load_cifar10: not 3x32x32 images", "");
+    }
+    if (limit > 0 && set->num_samples() > limit) {
+      finding("load_cifar10: more samples than the limit", "");
+    }
+    if (set->features.minCoeff() < 0 || set->features.maxCoeff() > 1) {
+      finding("load_cifar10: a pixel outside [0, 1]", "");
+    }
+  }
+}
+
 void fuzz_one(unsigned selector, std::string_view bytes) {
   const unsigned loader = selector % 3;
   const unsigned variant = selector / 3;  // 0..85
@@ -230,6 +262,10 @@ void fuzz_one(unsigned selector, std::string_view bytes) {
     case 0:
       return float64 ? fuzz_csv<double>(bytes, task) : fuzz_csv<float>(bytes, task);
     case 1:
+      if (variant >= 32) {
+        return ((variant - 32) & 1) != 0 ? fuzz_cifar10<double>(bytes, variant - 32)
+                                         : fuzz_cifar10<float>(bytes, variant - 32);
+      }
       return (variant & 4) != 0 ? fuzz_idx<double>(bytes, variant)
                                 : fuzz_idx<float>(bytes, variant);
     default:

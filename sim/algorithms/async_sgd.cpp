@@ -25,6 +25,7 @@ AsyncSgd<Scalar>::AsyncSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
     // The stream a local SGD worker w draws from, so that N = 1 is plain SGD.
     samplers_.emplace_back(problem_.shards[w], spec.batch_size,
                            derive_seed(problem_.seed, "batches", w));
+    augment_rngs_.emplace_back(derive_seed(problem_.seed, "augment", w));
   }
 }
 
@@ -47,6 +48,7 @@ bool AsyncSgd<Scalar>::compute_gradient(int worker) {
     BatchBuffer& batch = batches_[worker];
     gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    batch.features, batch.targets);
+    problem_.augment_batch(batch.features, augment_rngs_[worker]);
     loss = static_cast<double>(problem_.objective->training_loss_and_gradient(
         pulled_[worker], batch.features, batch.targets, grad));
   }

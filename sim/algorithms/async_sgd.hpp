@@ -52,6 +52,7 @@ class AsyncSgd final : public AsyncAlgorithm {
   std::vector<std::int64_t> pulled_version_;
   std::vector<Vector> gradients_;
   std::vector<BatchSampler> samplers_;
+  std::vector<Rng> augment_rngs_;  // data.augment's stream per worker, as a local SGD worker's
   std::vector<BatchBuffer> batches_;
 };
 

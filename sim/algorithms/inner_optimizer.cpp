@@ -93,6 +93,7 @@ WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(const TrainingProblem<
   const Eigen::Index n = problem.objective->num_params();
   if (has_state()) state.momentum.setZero(n);
   if (is_adam()) state.second_moment.setZero(n);
+  state.augment_rng = Rng(derive_seed(problem.seed, "augment", worker));
   return state;
 }
 
@@ -110,6 +111,7 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
     const auto& indices = worker.sampler.next();
     gather_columns(problem.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    space.features, space.targets);
+    problem.augment_batch(space.features, worker.augment_rng);
     loss = problem.objective->training_loss_and_gradient(x, space.features, space.targets, g);
   }
   worker.round_loss_sum += static_cast<double>(loss);

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "models/data/batch_sampler.hpp"
+#include "models/rng.hpp"
 
 namespace sgdsim {
 
@@ -25,6 +26,7 @@ struct WorkerState {
   Vector second_moment;             // adam(w): v ← β₂v + (1 − β₂)g²; empty otherwise
   std::int64_t optimizer_step = 0;  // adam(w): t, the steps since the state was last zeroed
   BatchSampler sampler;
+  Rng augment_rng{0};  // data.augment's stream: derive_seed(seed, "augment", worker)
   // Mini-batch losses since the latest round (the adaptive schedule's signal).
   double round_loss_sum = 0.0;
   std::int64_t round_loss_steps = 0;

@@ -11,6 +11,8 @@
 #include <tuple>
 #include <vector>
 
+#include "models/data/cifar10.hpp"
+
 namespace sgdsim {
 namespace {
 
@@ -83,6 +85,9 @@ nlohmann::json input_fingerprints(const Scenario& s) {
       const auto [crc, bytes] = arrays_crc32(*s.data.arrays);
       list.push_back(in_memory_fingerprint("<arrays>", crc, bytes));
     }
+  } else if (s.data.kind == "cifar10") {
+    // The files it reads, not the directory's other files (the archive's readme and metadata).
+    for (const std::string& file : cifar10_files(s.data.path)) add(list, file);
   } else if (s.data.kind != "synthetic") {
     add(list, s.data.path);
     add(list, s.data.test_path);

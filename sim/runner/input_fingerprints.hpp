@@ -10,7 +10,8 @@
 namespace sgdsim {
 
 // [{"path", "bytes", "crc32"}, ...] for data.path and data.test_path (the Fashion-MNIST
-// directory's files), and compute.path; empty for synthetic data and parametric step times.
+// directory's files; CIFAR-10's six batch files), and compute.path; empty for synthetic data and
+// parametric step times.
 // A file is read once per process for as long as its size and modification time stay the same.
 nlohmann::json input_fingerprints(const Scenario& scenario);
 

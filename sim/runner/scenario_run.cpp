@@ -173,6 +173,12 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
   problem.seed = s.seed;
   problem.threads = setup.threads;
   problem.measure_grad_norm = s.eval.grad_norm;
+  if (s.data.augment.enabled()) {
+    if (!data.train.image) {  // a guard: load.cpp accepts augment only for the image kinds
+      bad_scenario(s, "data.augment", "crops and flips images; these samples are not images");
+    }
+    problem.augment = s.data.augment;
+  }
   // eval.samples: the same samples at every measurement, so the curve moves only with the model.
   if (s.eval.samples > 0 && s.eval.samples < data.train.num_samples()) {
     eval_subset = random_subset(data.train, s.eval.samples, derive_seed(s.seed, "eval_samples"));

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "models/data/array_data.hpp"
+#include "models/data/cifar10.hpp"
 #include "models/data/csv.hpp"
 #include "models/data/idx.hpp"
 #include "models/data/libsvm.hpp"
@@ -52,6 +53,8 @@ TrainTestData<Scalar> load_training_data(const Scenario& s, double memory_limit)
           std::min(options.max_dense_bytes, static_cast<std::uint64_t>(memory_limit));
     }
     data = load_libsvm<Scalar>(d.path, d.test_path, options);
+  } else if (d.kind == "cifar10") {
+    data = load_cifar10<Scalar>(d.path, d.limit, d.test_limit);
   } else {
     data = load_fashion_mnist<Scalar>(d.path, d.limit, d.test_limit);
   }

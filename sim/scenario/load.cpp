@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "models/data/cifar10.hpp"
 #include "models/data/idx.hpp"
 #include "models/data/libsvm.hpp"
 #include "models/model_spec.hpp"
@@ -107,12 +108,15 @@ void read_partition(Section& s, DataSpec& d, const ModelSpec& model) {
 }
 
 // A data file that is not there is reported now, at its key, rather than when a run starts.
-void check_data_path(Section& s, const char* key, const std::string& path, bool directory) {
-  if (auto problem = input_file_problem(path, directory)) {
+// `directory`: null when the key names a data file; else it names a directory, and this says what
+// the directory holds.
+void check_data_path(Section& s, const char* key, const std::string& path,
+                     const char* directory = nullptr) {
+  if (auto problem = input_file_problem(path, directory != nullptr)) {
     std::error_code error;  // a link loop makes the throwing overloads throw
     const bool is_directory = std::filesystem::is_directory(path, error);
     if (directory && std::filesystem::exists(path, error) && !is_directory) {
-      *problem += " (expected the directory of the train-*/t10k-* IDX files)";
+      *problem += fmt::format(" (expected the directory of {})", directory);
     } else if (!directory && is_directory) {
       *problem = fmt::format("'{}' is a directory; expected a data file", path);
     }
@@ -120,9 +124,29 @@ void check_data_path(Section& s, const char* key, const std::string& path, bool 
   }
 }
 
-void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string& source) {
+// data.augment: crops and flips images, so only the kinds whose samples are images take it.
+void read_augment(Section& data, Section& a, DataSpec& d, const AlgorithmSpec& algorithm) {
+  if (auto v = a.integer("crop_padding", 0, 1024)) d.augment.crop_padding = static_cast<int>(*v);
+  if (auto v = a.boolean("flip")) d.augment.flip = *v;
+  a.finish();
+  if (d.kind != "fashion_mnist" && d.kind != "cifar10") {
+    data.error("augment", fmt::format("crops and flips images: kind {} has no image shape; use "
+                                      "fashion_mnist or cifar10, or drop augment",
+                                      d.kind));
+  } else if (algorithm.batch_size == 0 && d.augment.enabled()) {
+    // A full-batch gradient is a deterministic function of the model; augmenting it would need a
+    // fresh copy of the whole shard at every step.
+    data.error("augment",
+               "augments the mini-batch of each local step; algorithm.batch_size: full "
+               "has none (use a batch size, or drop augment)");
+  }
+}
+
+void read_data(Section s, DataSpec& d, const ModelSpec& model, const AlgorithmSpec& algorithm,
+               const std::string& source) {
   // arrays: numpy arrays the Python module attaches (sgdsim.data.arrays); a file cannot hold them.
-  if (auto v = s.choice("kind", {"synthetic", "csv", "libsvm", "fashion_mnist", "arrays"}, true)) {
+  if (auto v = s.choice(
+          "kind", {"synthetic", "csv", "libsvm", "fashion_mnist", "cifar10", "arrays"}, true)) {
     d.kind = *v;
   }
   read_partition(s, d, model);
@@ -131,11 +155,11 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
   if (d.kind == "csv" || d.kind == "libsvm") {
     if (auto v = s.text("path", true)) {
       d.path = resolve_path(*v, source);
-      check_data_path(s, "path", d.path, false);
+      check_data_path(s, "path", d.path);
     }
     if (auto v = s.text("test_path")) {
       d.test_path = resolve_path(*v, source);
-      check_data_path(s, "test_path", d.test_path, false);
+      check_data_path(s, "test_path", d.test_path);
     }
     if (d.kind == "libsvm") {
       if (auto v = s.integer("features", 1, kMaxLibsvmFeatures)) d.features = *v;
@@ -144,11 +168,21 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
     d.path = kDefaultFashionMnistDir;
     if (auto v = s.text("path")) {
       d.path = resolve_path(*v, source);
-      check_data_path(s, "path", d.path, true);
+      check_data_path(s, "path", d.path, "the train-*/t10k-* IDX files");
     } else if (std::error_code error; !std::filesystem::is_directory(d.path, error)) {
       s.error("kind", fmt::format("Fashion-MNIST is not in {}: install Debian's "
                                   "dataset-fashion-mnist (scripts/setup does), or set data.path",
                                   d.path));
+    }
+  } else if (d.kind == "cifar10") {
+    if (!s.has("path")) {
+      s.error("path", fmt::format("missing required key: the directory of CIFAR-10's binary "
+                                  "version (data_batch_1.bin ... test_batch.bin; not packaged "
+                                  "in Debian: {})",
+                                  kCifar10Source));
+    } else if (auto v = s.text("path")) {
+      d.path = resolve_path(*v, source);
+      check_data_path(s, "path", d.path, "CIFAR-10's data_batch_*.bin and test_batch.bin");
     }
   } else if (d.kind == "synthetic") {
     SyntheticSpec& g = d.synthetic;
@@ -163,6 +197,7 @@ void read_data(Section s, DataSpec& d, const ModelSpec& model, const std::string
     if (auto v = s.real("noise", 0.0, g.task == Task::regression ? 1e6 : 1.0)) g.noise = *v;
     if (auto v = s.real("separation", 0.0, 1e6)) g.separation = *v;
   }
+  if (auto a = s.section("augment")) read_augment(s, *a, d, algorithm);
   s.finish();
 }
 
@@ -190,7 +225,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
   }
   if (auto s = top.section("model", true)) read_model(*s, scenario.model);
   if (auto s = top.section("data", true))
-    read_data(*s, scenario.data, scenario.model, scenario.source);
+    read_data(*s, scenario.data, scenario.model, scenario.algorithm, scenario.source);
   if (auto s = top.section("compute")) {
     read_compute(*s, scenario.compute, scenario.workers, diagnostics);
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/data/array_data.hpp"
+#include "models/data/augment.hpp"
 #include "models/data/partition.hpp"
 #include "models/data/synthetic.hpp"
 #include "models/model_spec.hpp"
@@ -30,16 +31,19 @@ struct SourcePlace {
 };
 
 struct DataSpec {
-  std::string kind = "synthetic";  // synthetic | csv | libsvm | fashion_mnist | arrays
+  std::string kind = "synthetic";  // synthetic | csv | libsvm | fashion_mnist | cifar10 | arrays
   PartitionKind partition = PartitionKind::iid;
   double alpha = 0.5;           // dirichlet: concentration
   int labels_per_worker = 2;    // shards: shards (labels) per worker
-  std::string path;             // csv, libsvm: the training file; fashion_mnist: the directory
+  std::string path;             // csv, libsvm: the training file; image kinds: the directory
   std::string test_path;        // csv, libsvm: optional test file
   std::int64_t features = 0;    // libsvm: d (0: the largest index in either file)
   std::int64_t limit = 0;       // use at most this many training samples (0: all)
   std::int64_t test_limit = 0;  // and test samples
   SyntheticSpec synthetic;
+  // The image kinds (fashion_mnist, cifar10): random crop and flip of every mini-batch drawn for a
+  // local step (never of evaluation data).
+  AugmentSpec augment;
   // arrays: the samples, attached by the Python module (a scenario file cannot give them)
   std::shared_ptr<const ArrayData> arrays;
 

@@ -120,6 +120,9 @@ nlohmann::ordered_json data_to_json(const DataSpec& d) {
   }
   if (d.limit > 0) j["limit"] = d.limit;
   if (d.test_limit > 0) j["test_limit"] = d.test_limit;
+  if (d.augment.enabled()) {
+    j["augment"] = {{"crop_padding", d.augment.crop_padding}, {"flip", d.augment.flip}};
+  }
   return j;
 }
 

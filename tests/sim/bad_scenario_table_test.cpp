@@ -15,6 +15,7 @@
 #include "models/data/dataset.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "tests/support/cifar10_files.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/scenario_errors.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -111,6 +112,37 @@ std::string expected_place(const Case& c) {
     where += std::to_string(column + 1) + ":";
   }
   return where;
+}
+
+// kValid's synthetic data replaced by data: {kind: cifar10, path: cifar} (plus `extra` lines).
+std::vector<Edit> cifar10_data(const std::string& extra = "") {
+  return {{"  kind: synthetic", "  kind: cifar10\n  path: cifar" + extra},
+          {"  samples: 400", ""},
+          {"  test_samples: 100", ""},
+          {"  features: 5", ""},
+          {"  classes: 3", ""}};
+}
+
+// The directory cifar/ of six one-record batches; `name`'s content replaced by `content`, or the
+// file left out when `content` is "-".
+std::vector<File> cifar10_dir(const std::string& name = "", const std::string& content = "") {
+  std::vector<File> files;
+  for (int f = 0; f < 6; ++f) {
+    const std::string file = sgdsim::testing::cifar10_file_name(f);
+    if (file != name) {
+      files.push_back({"cifar/" + file, sgdsim::testing::cifar10_test_batch(f, 1)});
+    } else if (content != "-") {
+      files.push_back({"cifar/" + file, content});
+    }
+  }
+  return files;
+}
+
+// cifar10_test_batch(file, 2) with the label byte of its second record set to `label`.
+std::string with_second_label(int file, char label) {
+  std::string bytes = sgdsim::testing::cifar10_test_batch(file, 2);
+  bytes[sgdsim::testing::kCifarRecordBytes] = label;
+  return bytes;
 }
 
 const std::string kCluster = "compute: {kind: constant, mean: 30ms}\n";
@@ -584,6 +616,68 @@ const std::vector<Case> kCases = {
       {"  lr: 0.1", "  lr: 0.1\n  lr_schedule: {kind: cosine}"}},
      {"test.yaml", "  lr_schedule: {kind: cosine}", "cosine"},
      {"algorithm.lr_schedule.kind: slowmo divides each round's update by γ"}},
+    {"files",
+     "cifar10 without a path (no copy is installed)",
+     {{"  kind: synthetic", "  kind: cifar10"},
+      {"  samples: 400", ""},
+      {"  test_samples: 100", ""},
+      {"  features: 5", ""},
+      {"  classes: 3", ""}},
+     {"test.yaml", "  kind: cifar10", "kind"},
+     {"data.path: missing required key",
+      "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz, extracted"}},
+    {"files",
+     "a CIFAR-10 directory missing a batch",
+     cifar10_data(),
+     {"test.yaml", "  path: cifar", "cifar"},
+     {"data.path:", "cifar/data_batch_3.bin: missing", "cifar-10-binary.tar.gz"},
+     {},
+     cifar10_dir("data_batch_3.bin", "-")},
+    {"files",
+     "a CIFAR-10 label byte above 9",
+     cifar10_data(),
+     {"test.yaml", "  path: cifar", "cifar"},
+     {"data.path:", "cifar/data_batch_2.bin: record 1: label byte 12 is not in 0..9"},
+     {},
+     cifar10_dir("data_batch_2.bin", with_second_label(1, 12))},
+    {"files",
+     "a truncated CIFAR-10 record",
+     cifar10_data(),
+     {"test.yaml", "  path: cifar", "cifar"},
+     {"data.path:", "cifar/test_batch.bin: record 1 is truncated: 3000 of 3073 bytes",
+      "not a whole number of records"},
+     {},
+     cifar10_dir("test_batch.bin", sgdsim::testing::cifar10_test_batch(5, 2).substr(0, 6073))},
+    {"inconsistent",
+     "augmentation of data that are not images",
+     {{"  classes: 3", "  classes: 3\n  augment: {crop_padding: 4}"}},
+     {"test.yaml", "  augment: {crop_padding: 4}", "{"},
+     {"data.augment: crops and flips images: kind synthetic has no image shape"}},
+    {"inconsistent",
+     "augmentation with full-batch gradients",
+     [] {
+       auto edits = cifar10_data("\n  augment: {flip: true}");
+       edits.push_back({"  batch_size: 8", "  batch_size: full"});
+       return edits;
+     }(),
+     {"test.yaml", "  augment: {flip: true}", "{"},
+     {"data.augment: augments the mini-batch of each local step; algorithm.batch_size: full"},
+     {},
+     cifar10_dir()},
+    {"range",
+     "a negative crop padding",
+     cifar10_data("\n  augment: {crop_padding: -4, flip: true}"),
+     {"test.yaml", "  augment: {crop_padding: -4, flip: true}", "-4"},
+     {"data.augment.crop_padding: expected an integer from 0 to 1024"},
+     {},
+     cifar10_dir()},
+    {"type",
+     "an augment flip that is not a boolean",
+     cifar10_data("\n  augment: {flip: often}"),
+     {"test.yaml", "  augment: {flip: often}", "often"},
+     {"data.augment.flip: expected true or false"},
+     {},
+     cifar10_dir()},
     // more than the machine can hold
     {"resources",
      "replicas that cannot fit in memory",

@@ -35,9 +35,11 @@ class TempDir {
   // The path of `name` in this directory, as a string for APIs and messages that take one.
   std::string file(const std::string& name) const { return (path_ / name).string(); }
 
-  // Writes `content` byte for byte to `name` and returns its path.
+  // Writes `content` byte for byte to `name` (which may name subdirectories, created) and returns
+  // its path.
   std::string write(const std::string& name, const std::string& content) const {
     const std::string file_path = file(name);
+    std::filesystem::create_directories((path_ / name).parent_path());
     std::ofstream out(file_path, std::ios::binary);
     out << content;
     if (!out) throw std::runtime_error("cannot write " + file_path);
