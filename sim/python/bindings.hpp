@@ -35,5 +35,6 @@ py::dict metrics_columns(const std::vector<MetricsRow>& rows);
 void bind_scenario(py::module_& m);
 void bind_run(py::module_& m);
 void bind_sweep(py::module_& m);
+void bind_network(py::module_& m);
 
 }  // namespace sgdsim::python

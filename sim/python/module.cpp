@@ -57,4 +57,5 @@ PYBIND11_MODULE(_sgdsim, m) {
   bind_scenario(m);
   bind_run(m);
   bind_sweep(m);
+  bind_network(m);
 }

@@ -10,6 +10,7 @@ The numbers are the CLI's: the same scenario gives the same bytes through either
 """
 from . import data
 from ._errors import DivergedWarning, Interrupted, ScenarioError
+from ._network import Network
 from ._result import Result, load_result
 from ._run import run, run_real
 from ._scenario import Scenario, load
@@ -17,5 +18,5 @@ from ._sgdsim import version as __version__
 from ._sweep import SweepResult, sweep
 
 __all__ = ["load", "Scenario", "run", "run_real", "sweep", "load_result", "Result",
-           "SweepResult", "ScenarioError", "Interrupted", "DivergedWarning", "data",
+           "SweepResult", "Network", "ScenarioError", "Interrupted", "DivergedWarning", "data",
            "__version__"]
