@@ -336,8 +336,10 @@ int ScenarioRun::rank() const {
 void check_real_execution(const Scenario& s) {
   const AlgorithmInfo& info = algorithm_info(s.algorithm.kind);
   if (!info.can.real) {
+    const std::string because =
+        info.simulated_only_because.empty() ? "" : ": " + info.simulated_only_because;
     bad_scenario(s, "algorithm.kind",
-                 fmt::format("{} runs only simulated; --real runs {}", info.name,
+                 fmt::format("{} runs only simulated{}; --real runs {}", info.name, because,
                              kinds_with(&AlgorithmCapabilities::real, " and ")));
   }
   if (s.availability.enabled()) {
