@@ -19,6 +19,8 @@
 #include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
+#include "sim/runner/scenario_run.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
@@ -391,4 +393,27 @@ TEST_CASE("at a group round each group waits for its own members only", "[sim][h
   const std::int64_t slow_path_ns = 16 * 2 * kStepNs + 6 * group_time.ns() + 2 * global_time.ns();
   CHECK(outcome.result.sim_time.ns() == slow_path_ns);
   CHECK(outcome.result.workers[n - 1].idle == SimTime{});
+}
+
+TEST_CASE("the group size defaults to the nodes' workers; run --real refuses the kind, saying why",
+          "[sim][hierarchical]") {
+  const std::string text = R"(workers: 8
+steps: 32
+algorithm: {kind: hierarchical_local_sgd, interval: 2, global_interval: 8, lr: 0.1}
+model: {kind: softmax}
+data: {kind: synthetic, samples: 400, features: 5, classes: 3}
+network:
+  topology: two_level
+  workers_per_node: 4
+  intra: {latency: 2us, bandwidth: 100GB/s}
+  inter: {latency: 20us, bandwidth: 10Gbps}
+)";
+  const auto scenario = sgdsim::load_scenario_text(text, "hierarchical.yaml");
+  CHECK(scenario.algorithm.group_size == 4);
+  CHECK(scenario.algorithm.global_interval == 8);
+  const auto explicit_groups =
+      sgdsim::load_scenario_text(text, "hierarchical.yaml", {"algorithm.group_size=2"});
+  CHECK(explicit_groups.algorithm.group_size == 2);
+  CHECK_THROWS_WITH(sgdsim::check_real_execution(scenario),
+                    Catch::Contains("algorithm.kind") && Catch::Contains("MPI_Comm_split"));
 }
