@@ -27,6 +27,7 @@ namespace {
 
 using sgdsim::AlgorithmKind;
 using sgdsim::AlgorithmSpec;
+using sgdsim::MomentumSync;
 using sgdsim::SimTime;
 using sgdsim::TrainingProblem;
 using Vector = Eigen::VectorXd;
@@ -90,25 +91,41 @@ double relative_difference(const Vector& a, const Vector& b) {
   return (a - b).norm() / std::max(b.norm(), 1e-300);
 }
 
-// Every worker's model after `steps` steps of hierarchical local SGD, written out directly: SGD on
-// each worker's batches (drawn as the algorithm draws them), block means at group rounds, the
-// mean of all at global rounds and after the last step.
+// Every worker's model after `steps` steps of hierarchical local SGD, written out directly: SGD
+// (heavy ball with μ > 0) on each worker's batches, drawn as the algorithm draws them; block means
+// at group rounds, the mean of all at global rounds and after the last step; the momentum buffers
+// averaged over the same workers, kept or zeroed as `sync` says.
 std::vector<Vector> reference(const Problem& problem, const TrainingProblem<double>& p,
-                              int group_size, std::int64_t interval, std::int64_t global_interval) {
+                              int group_size, std::int64_t interval, std::int64_t global_interval,
+                              double mu = 0.0, MomentumSync sync = MomentumSync::average) {
   const int n = p.workers();
   std::vector<sgdsim::BatchSampler> samplers;
   for (int w = 0; w < n; ++w) {
     samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(p.seed, "batches", w));
   }
   std::vector<Vector> x(n, p.initial_params);
+  std::vector<Vector> v(n, Vector::Zero(p.initial_params.size()));
   for (std::int64_t step = 1; step <= p.steps; ++step) {
-    for (int w = 0; w < n; ++w) x[w] -= kLr * problem.gradient(x[w], samplers[w].next());
+    for (int w = 0; w < n; ++w) {
+      const Vector g = problem.gradient(x[w], samplers[w].next());
+      if (mu > 0) {
+        v[w] = mu * v[w] + g;
+        x[w] -= kLr * v[w];
+      } else {
+        x[w] -= kLr * g;
+      }
+    }
     const bool global = step % global_interval == 0 || step == p.steps;
     if (!global && step % interval != 0) continue;
     const int size = global ? n : group_size;
     for (int first = 0; first < n; first += size) {
-      const Vector mean = mean_of(x, first, size);
-      for (int w = first; w < first + size; ++w) x[w] = mean;
+      const Vector x_mean = mean_of(x, first, size);
+      const Vector v_mean = mean_of(v, first, size);
+      for (int w = first; w < first + size; ++w) {
+        x[w] = x_mean;
+        if (sync == MomentumSync::average) v[w] = v_mean;
+        if (sync == MomentumSync::reset) v[w].setZero();
+      }
     }
   }
   return x;
@@ -416,4 +433,23 @@ network:
   CHECK(explicit_groups.algorithm.group_size == 2);
   CHECK_THROWS_WITH(sgdsim::check_real_execution(scenario),
                     Catch::Contains("algorithm.kind") && Catch::Contains("MPI_Comm_split"));
+}
+
+TEST_CASE("group rounds average, keep or reset the momentum buffers within the group",
+          "[sim][hierarchical]") {
+  const Problem problem;
+  const auto p = problem.training(6, 14);
+  const double mu = 0.8;
+  const auto plain = reference(problem, p, 3, 2, 6);
+  for (const MomentumSync sync :
+       {MomentumSync::average, MomentumSync::local, MomentumSync::reset}) {
+    INFO("momentum_sync " << static_cast<int>(sync));
+    const auto expected = reference(problem, p, 3, 2, 6, mu, sync);
+    REQUIRE(relative_difference(expected[0], plain[0]) > 1e-6);  // momentum made a difference
+    AlgorithmSpec spec = hierarchical_spec(3, 2, 6);
+    spec.momentum = mu;
+    spec.momentum_sync = sync;
+    const auto timed = run(spec, p, two_level_spec(3, "ring_allreduce"), 1e6);
+    CHECK(relative_difference(as_vector(timed.final_model), expected[0]) < 1e-12);
+  }
 }
