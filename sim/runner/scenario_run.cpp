@@ -253,6 +253,13 @@ RunOutcome TypedRun<Scalar>::run(RunObserver& observer, const std::atomic<bool>*
                                               algorithm->rounds().exchange().neighbors, payload)
                                         : network->allreduce_cost(all_workers(s.workers), payload))
                                  .duration.seconds();
+  if (algorithm && algorithm->rounds().levels() > 1) {
+    for (int level = 0; level < algorithm->rounds().levels(); ++level) {
+      const int group_size = algorithm->rounds().group_size(level);
+      facts.level_collective_seconds.push_back(
+          network->allreduce_cost(all_workers(group_size), payload).duration.seconds());
+    }
+  }
   facts.resources = network->resources();
   facts.speed_factors = compute->speed_factors();
   facts.straggler_steps = compute->straggler_steps();

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,12 @@
 #include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
+#include "sim/runner/run_scenario.hpp"
 #include "sim/runner/scenario_run.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/synthetic_problem.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -433,6 +437,24 @@ network:
   CHECK(explicit_groups.algorithm.group_size == 2);
   CHECK_THROWS_WITH(sgdsim::check_real_execution(scenario),
                     Catch::Contains("algorithm.kind") && Catch::Contains("MPI_Comm_split"));
+
+  // summary.json: the rounds and the collective's time of each level.
+  const sgdsim::testing::TempDir dir("hierarchical");
+  sgdsim::RunOptions options;
+  options.out_dir = (dir / "run").string();
+  options.quiet = true;
+  (void)sgdsim::run_scenario(scenario, options);
+  const auto summary =
+      nlohmann::json::parse(sgdsim::testing::read_file(dir / "run" / "summary.json"));
+  REQUIRE(summary["rounds_by_level"].size() == 2);
+  const auto& group = summary["rounds_by_level"][0];
+  const auto& global = summary["rounds_by_level"][1];
+  CHECK(group["group_size"] == 4);
+  CHECK(group["rounds"] == 12);  // after 2, 4, 6, 10, …, 30
+  CHECK(global["rounds"] == 4);  // after 8, 16, 24, 32
+  CHECK(summary["comm_rounds"] == 16);
+  CHECK(global["collective_time_s"] == summary["collective_time_s"]);
+  CHECK(group["collective_time_s"].get<double>() < global["collective_time_s"].get<double>());
 }
 
 TEST_CASE("group rounds average, keep or reset the momentum buffers within the group",
