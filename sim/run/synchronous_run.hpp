@@ -13,6 +13,11 @@
 // worker that reached the round's step goes on with extra local steps until the slowest arrives;
 // the step it is computing then is abandoned (its time still counts as compute).
 //
+// Group rounds (hierarchical local SGD, RoundPolicy levels): the barrier is the group's, so a
+// group's round starts when its own last member arrives and its members go on when it ends, while
+// other groups compute or average; a global round waits for every worker. A level's round is
+// counted, and measured at an evaluation step, once every group has averaged at its step.
+//
 // Threads (threads > 1): a worker's local-step math runs on a task pool from the moment the worker
 // starts the step in simulated time and is waited for when the step ends, so workers compute in
 // parallel between synchronisations; results are byte-identical to one thread. Not used with
