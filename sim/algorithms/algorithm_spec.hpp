@@ -73,7 +73,16 @@ enum class Weighting {
 enum class GossipGraph { ring, torus, complete };
 
 // algorithm.kind: the rows of algorithm_catalog() (sim/algorithms/registry.hpp), in its order.
-enum class AlgorithmKind { local_sgd, slowmo, diloco, fedavg, easgd, gossip, async_sgd };
+enum class AlgorithmKind {
+  local_sgd,
+  slowmo,
+  diloco,
+  fedavg,
+  easgd,
+  gossip,
+  async_sgd,
+  hierarchical_local_sgd,
+};
 
 struct AlgorithmSpec {
   AlgorithmKind kind = AlgorithmKind::local_sgd;
@@ -107,6 +116,10 @@ struct AlgorithmSpec {
   double elasticity = 0.1;
   // gossip: who averages with whom after every step.
   GossipGraph graph = GossipGraph::ring;
+  // hierarchical_local_sgd: groups of `group_size` consecutive workers average every `interval`
+  // steps, all workers every `global_interval` (a multiple of it) and after the last step.
+  int group_size = 0;  // 0: not resolved yet (the loader defaults it to workers_per_node)
+  std::int64_t global_interval = 0;
 
   // γ for the step-th local step (1-based): γ·t/W during the warm-up t ≤ W, then with t' = t − W
   // constant γ, step γ·f^⌊(t'−1)/K⌋, or cosine γ_min + (γ − γ_min)(1 + cos(π·t'/(T − W)))/2.

@@ -47,6 +47,10 @@ const char* to_string(IntervalKind kind) {
 
 std::string describe_interval_schedule(const AlgorithmSpec& spec) {
   const IntervalScheduleSpec& s = spec.interval_schedule;
+  if (spec.kind == AlgorithmKind::hierarchical_local_sgd) {
+    return fmt::format("hierarchical: groups of {} every {} steps, every worker every {}",
+                       spec.group_size, spec.interval, spec.global_interval);
+  }
   switch (s.kind) {
     case IntervalKind::fixed:
       return fmt::format("fixed: every {} steps", spec.interval);

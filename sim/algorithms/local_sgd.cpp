@@ -1,5 +1,7 @@
 #include "sim/algorithms/local_sgd.hpp"
 
+#include <algorithm>
+
 namespace sgdsim {
 
 template <class Scalar>
@@ -40,7 +42,29 @@ void LocalSgd<Scalar>::average_round(std::int64_t step, const std::vector<int>& 
 
 template <class Scalar>
 void LocalSgd<Scalar>::synchronize(std::int64_t step, const std::vector<int>& participants) {
-  average_round(step, participants);
+  RoundPolicy& policy = this->rounds();
+  const int level = policy.level_after(step);
+  if (level == policy.levels() - 1) {
+    average_round(step, participants);
+    synchronize_momentum(participants);
+    return;
+  }
+  // A group round (hierarchical): each group's participants average among themselves, and the
+  // consensus stays the latest global round's. A driver may pass one group or several.
+  const int group_size = policy.group_size(level);
+  Vector mean(this->num_params());
+  for (auto first = participants.begin(); first != participants.end();) {
+    const auto last = std::find_if(first, participants.end(),
+                                   [&](int w) { return w / group_size != *first / group_size; });
+    const std::vector<int> members(first, last);
+    this->average_member(members, &WorkerState<Scalar>::model, mean);
+    synchronize_momentum(members);
+    first = last;
+  }
+}
+
+template <class Scalar>
+void LocalSgd<Scalar>::synchronize_momentum(const std::vector<int>& participants) {
   if (!this->inner().has_state()) return;
   switch (this->spec().momentum_sync) {
     case MomentumSync::average: {

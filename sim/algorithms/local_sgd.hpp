@@ -10,6 +10,9 @@
 // - slowmo / diloco: an outer optimizer turns each round's average into the next starting model;
 // - fedavg (McMahan et al. 2017): K of N workers, sampled per round with the seed, take part, and
 //   the average weights each by its shard size;
+// - hierarchical_local_sgd (Lin et al. 2020; PyTorch's HierarchicalModelAverager): at group
+//   rounds (RoundPolicy levels) each group of consecutive workers averages among itself, leaving
+//   the consensus alone; global rounds are the plain average;
 // - weighting: samples (any of them): every average, and the averaged model measured, weigh
 //   worker i by its shard size nᵢ/n, so that the pooled training objective is the one minimised.
 #pragma once
@@ -33,6 +36,8 @@ class LocalSgd final : public ReplicaAlgorithm<Scalar> {
 
  private:
   void average_round(std::int64_t step, const std::vector<int>& participants);
+  // As momentum_sync says, among `participants`.
+  void synchronize_momentum(const std::vector<int>& participants);
 
   std::optional<OuterOptimizer<Scalar>> outer_;  // slowmo, diloco
 };

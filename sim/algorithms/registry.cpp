@@ -98,6 +98,17 @@ std::vector<AlgorithmInfo> build_catalog() {
   async.make_async_float = make_async_sgd<float>;
   async.make_async_double = make_async_sgd<double>;
   catalog.push_back(std::move(async));
+
+  AlgorithmInfo hierarchical = local_sgd_family(
+      AlgorithmKind::hierarchical_local_sgd, "hierarchical_local_sgd",
+      "hierarchical local SGD: groups of `group_size` workers average every `interval` steps, all "
+      "workers every `global_interval` (Lin et al. 2020)",
+      {"weighting", "group_size", "global_interval"}, false, false, false);
+  hierarchical.can.real = false;
+  hierarchical.simulated_only_because =
+      "its group rounds need a barrier and a communicator per group (MPI_Comm_split), which the "
+      "real-run driver, whose rounds meet all ranks, does not have";
+  catalog.push_back(std::move(hierarchical));
   return catalog;
 }
 

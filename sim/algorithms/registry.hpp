@@ -42,6 +42,8 @@ struct AlgorithmInfo {
   AlgorithmCapabilities can;
   // algorithm.* keys that only some kinds read: present with any other kind, they are errors.
   std::vector<std::string> own_options;
+  // !can.real: why `run --real` refuses the kind, when there is more to say than that.
+  std::string simulated_only_because = {};
   // One of the two pairs is set, as `can.rounds` says.
   AlgorithmFactory<float> make_float = nullptr;
   AlgorithmFactory<double> make_double = nullptr;

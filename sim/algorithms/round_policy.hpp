@@ -27,7 +27,15 @@ class RoundPolicy {
               double payload_bytes, Exchange exchange = {});
 
   // Whether the workers synchronise once they have completed `step` local steps.
-  bool synchronizes_after(std::int64_t step) const { return schedule_.synchronizes_after(step); }
+  bool synchronizes_after(std::int64_t step) const;
+  // Rounds come in levels (hierarchical local SGD: level 0 averages within groups, level 1 every
+  // worker; the others: one level, every worker). At a level-l round, workers [k·g, (k+1)·g) with
+  // g = group_size(l) form the k-th group: its own barrier, collective and average. The last
+  // level's group holds every worker.
+  int levels() const { return static_cast<int>(group_sizes_.size()); }
+  // The level of the round after `step` (a step after which the workers synchronise).
+  int level_after(std::int64_t step) const;
+  int group_size(int level) const { return group_sizes_[level]; }
   // Called once per round, after step `step`, with the mean mini-batch loss of the local steps
   // since the previous round (the adaptive schedule's signal).
   void on_round_end(std::int64_t step, double mean_round_loss) {
@@ -51,6 +59,8 @@ class RoundPolicy {
   double payload_bytes_;
   Exchange exchange_;
   IntervalSchedule schedule_;
+  std::int64_t steps_;
+  std::vector<int> group_sizes_;  // per level, increasing; the last is every worker
 };
 
 }  // namespace sgdsim

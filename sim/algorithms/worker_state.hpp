@@ -3,7 +3,7 @@
 // Thread safety: a local step reads the shared problem (data, objective) and writes only its own
 // worker's state and the calling thread's scratch space, so the local steps of different workers
 // may run at once on different threads. Everything that combines workers (rounds, measurements)
-// runs on the driver's thread, between local steps.
+// runs on the driver's thread, between local steps (a hierarchical group round: its members only).
 #pragma once
 
 #include <Eigen/Core>

@@ -70,11 +70,17 @@ void ChromeTraceWriter::on_outage(int worker, SimTime start, SimTime end) {
   span("down", "failure", worker, start, end - start, "");
 }
 
-void ChromeTraceWriter::on_collective(std::int64_t round, SimTime start,
-                                      const CollectiveCost& cost) {
+void ChromeTraceWriter::on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost,
+                                      const std::vector<int>& participants) {
   const std::string args = fmt::format(R"("round":{},"bytes_sent":{:.0f})", round, cost.bytes_sent);
-  for (int w = 0; collectives_on_workers_ && w < workers_; ++w) {
-    span(collective_name_.c_str(), "communication", w, start, cost.duration, args);
+  if (collectives_on_workers_ && participants.empty()) {
+    for (int w = 0; w < workers_; ++w) {
+      span(collective_name_.c_str(), "communication", w, start, cost.duration, args);
+    }
+  } else if (collectives_on_workers_) {
+    for (int w : participants) {
+      span(collective_name_.c_str(), "communication", w, start, cost.duration, args);
+    }
   }
   SimTime phase_start = start;
   for (const auto& phase : cost.phases) {

@@ -25,7 +25,8 @@ class ChromeTraceWriter final : public RunObserver {
   void on_compute(int worker, std::int64_t step, SimTime start, SimTime end) override;
   void on_wait(int worker, SimTime start, SimTime end) override;
   void on_outage(int worker, SimTime start, SimTime end) override;
-  void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) override;
+  void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost,
+                     const std::vector<int>& participants) override;
 
   // Writes the closing bracket and closes the file; throws when it cannot. A writer destroyed
   // without close() (the run failed) leaves an unterminated trace, as any other output of a failed

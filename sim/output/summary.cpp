@@ -96,6 +96,19 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["lr"] = scenario.algorithm.lr;
   j["algorithm"] = algorithm_name(scenario.algorithm.kind);
   j["comm_rounds"] = result.comm_rounds;
+  if (result.rounds_by_level.size() == 2 && facts.level_collective_seconds.size() == 2) {
+    const AlgorithmSpec& a = scenario.algorithm;  // hierarchical local SGD
+    j["rounds_by_level"] = {{{"level", "group"},
+                             {"group_size", a.group_size},
+                             {"interval", a.interval},
+                             {"rounds", result.rounds_by_level[0]},
+                             {"collective_time_s", facts.level_collective_seconds[0]}},
+                            {{"level", "global"},
+                             {"group_size", scenario.workers},
+                             {"interval", a.global_interval},
+                             {"rounds", result.rounds_by_level[1]},
+                             {"collective_time_s", facts.level_collective_seconds[1]}}};
+  }
   j["sim_time_s"] = result.sim_time.seconds();
   j["bytes_sent"] = result.bytes_sent;
   j["payload_bytes"] = facts.payload_bytes;

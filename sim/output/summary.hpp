@@ -29,6 +29,9 @@ struct RealFacts {
 struct RunFacts {
   double payload_bytes = 0.0;
   double collective_seconds = 0.0;  // time of one synchronisation
+  // Hierarchical local SGD: per level, the time of group 0's collective (the last level's is
+  // collective_seconds); empty with one level.
+  std::vector<double> level_collective_seconds;
   std::int64_t train_samples = 0;
   std::int64_t eval_train_samples = 0;  // what train_loss and grad_norm_sq average over
   std::int64_t test_samples = 0;

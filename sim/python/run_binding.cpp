@@ -55,7 +55,8 @@ class PythonObserver final : public RunObserver {
     const py::gil_scoped_acquire gil;
     call(on_metrics_, metrics_row_dict(row));
   }
-  void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) override {
+  void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost,
+                     const std::vector<int>& /*participants*/) override {
     if (on_round_.is_none() || error_) return;
     const py::gil_scoped_acquire gil;
     py::dict d;

@@ -88,7 +88,7 @@ void RealRun::replay_spans() {
       CollectiveCost cost;
       cost.duration = at(round.duration);
       cost.bytes_sent = round.bytes_sent;
-      observer_.on_collective(round.round, at(round.start), cost);
+      observer_.on_collective(round.round, at(round.start), cost, {});
     }
     if (s.step > 0) {
       observer_.on_compute(s.worker, s.step, at(s.start), at(s.end));
@@ -101,7 +101,7 @@ void RealRun::replay_spans() {
     CollectiveCost cost;
     cost.duration = at(round.duration);
     cost.bytes_sent = round.bytes_sent;
-    observer_.on_collective(round.round, at(round.start), cost);
+    observer_.on_collective(round.round, at(round.start), cost, {});
   }
 }
 

@@ -26,7 +26,10 @@ class RunObserver {
                           SimTime /*end*/) {}
   virtual void on_wait(int /*worker*/, SimTime /*start*/, SimTime /*end*/) {}
   virtual void on_outage(int /*worker*/, SimTime /*start*/, SimTime /*end*/) {}
-  virtual void on_collective(std::int64_t /*round*/, SimTime /*start*/, const CollectiveCost&) {}
+  // `participants`: the workers averaging (sorted), which at hierarchical group rounds are one
+  // group; empty where the driver does not say (every worker is drawn).
+  virtual void on_collective(std::int64_t /*round*/, SimTime /*start*/, const CollectiveCost&,
+                             const std::vector<int>& /*participants*/) {}
   virtual void on_metrics(const MetricsRow&) {}
 };
 
@@ -51,8 +54,9 @@ class ObserverList final : public RunObserver {
   void on_outage(int worker, SimTime start, SimTime end) override {
     for (auto* o : observers_) o->on_outage(worker, start, end);
   }
-  void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost) override {
-    for (auto* o : observers_) o->on_collective(round, start, cost);
+  void on_collective(std::int64_t round, SimTime start, const CollectiveCost& cost,
+                     const std::vector<int>& participants) override {
+    for (auto* o : observers_) o->on_collective(round, start, cost, participants);
   }
   void on_metrics(const MetricsRow& row) override {
     for (auto* o : observers_) o->on_metrics(row);

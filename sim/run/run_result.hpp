@@ -51,6 +51,10 @@ struct RunResult {
   std::string stall_reason;  // stalled: what kept the run from progressing
   SimTime sim_time;
   std::int64_t comm_rounds = 0;  // async_sgd: gradients pushed to the server
+  // comm_rounds by level (RoundPolicy::levels(): hierarchical local SGD's group rounds, then
+  // global ones; one level elsewhere). A group round counts once, when its every group has
+  // averaged.
+  std::vector<std::int64_t> rounds_by_level;
   double bytes_sent = 0.0;
   std::vector<double> resource_bytes;  // bytes each network resource carried (Network::resources())
   std::vector<WorkerTimes> workers;

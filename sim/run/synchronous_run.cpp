@@ -24,8 +24,11 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ModelProbe& probe, ClusterT
       outstanding_(algorithm.workers(), false),
       needs_apply_(algorithm.workers(), false),
       sent_at_step_(algorithm.workers(), 0),
-      blocked_step_(algorithm.workers(), 0) {
+      blocked_step_(algorithm.workers(), 0),
+      in_round_(algorithm.workers(), false),
+      rounds_taken_(algorithm.workers(), 0) {
   result_.workers.resize(algorithm.workers());
+  result_.rounds_by_level.assign(algorithm.rounds().levels(), 0);
   if (step_averages_) result_.step_averages.emplace();
   for (int w = 0; w < algorithm.workers(); ++w) everyone_.push_back(w);
   const bool in_event_order = timing_.availability != nullptr || timing_.overlap ||
@@ -104,7 +107,7 @@ void SynchronousRun::close_open_spans() {
         times.compute += now - since_[w];
         break;
       case State::communicating:  // a round cut short; a finished one is counted already
-        if (round_in_flight_) times.communication += now - since_[w];
+        if (in_round_[w]) times.communication += now - since_[w];
         break;
     }
   }
@@ -191,7 +194,7 @@ void SynchronousRun::diverge(std::int64_t step, int worker) {
 void SynchronousRun::arrive(int worker) {
   state_[worker] = State::arrived;
   since_[worker] = engine_.now();
-  start_synchronization_if_ready();
+  start_synchronization_if_ready(worker);
   if (state_[worker] == State::arrived && algorithm_.rounds().steps_while_waiting()) {
     start_extra_step(worker);
   }
@@ -225,16 +228,36 @@ void SynchronousRun::finish_extra_step(int worker, std::uint64_t attempt, SimTim
 }
 
 void SynchronousRun::start_synchronization_if_ready() {
-  if (round_in_flight_) return;
-  std::vector<int> participants;
   for (int w = 0; w < algorithm_.workers(); ++w) {
-    if (state_[w] == State::computing) return;  // someone is still on its way
+    if (state_[w] != State::arrived && state_[w] != State::extra) continue;
+    const auto [first, count] = group_of(w);
+    start_synchronization_if_ready(w);
+    w = first + count - 1;  // the rest of the group was just checked
+  }
+}
+
+std::pair<int, int> SynchronousRun::group_of(int worker) const {
+  const RoundPolicy& policy = algorithm_.rounds();
+  const int size = policy.group_size(policy.level_after(steps_done_[worker]));
+  return {worker / size * size, size};
+}
+
+// A round starts once every member of the group that is up has arrived; the group is `worker`'s
+// block at the round's level (every worker, except at hierarchical group rounds), so other groups
+// go on computing or averaging meanwhile.
+void SynchronousRun::start_synchronization_if_ready(int worker) {
+  const auto [first, count] = group_of(worker);
+  std::vector<int> participants;
+  for (int w = first; w < first + count; ++w) {
+    // still on its way, or averaging with an earlier round's group
+    if (state_[w] == State::computing || state_[w] == State::communicating) return;
     if (state_[w] == State::arrived || state_[w] == State::extra) participants.push_back(w);
   }
   if (participants.empty()) return;
   const SimTime now = engine_.now();
   const std::int64_t step = steps_done_[participants.front()];
   for (int w : participants) {
+    if (steps_done_[w] != step) throw std::logic_error("a round's workers are at different steps");
     if (state_[w] == State::extra) {  // the step in flight is dropped; its time was computing
       ++attempt_[w];
       result_.workers[w].compute += now - since_[w];
@@ -244,10 +267,14 @@ void SynchronousRun::start_synchronization_if_ready() {
     }
     state_[w] = State::communicating;
     since_[w] = now;
+    in_round_[w] = true;
   }
   CollectiveCost cost = round_cost(participants);
-  observer_.on_collective(result_.comm_rounds + 1, now, cost);
-  round_in_flight_ = true;
+  const bool group_round = count < algorithm_.workers();
+  // Groups drift apart between global rounds: a group round's number is its own members' count.
+  const std::int64_t round =
+      (group_round ? rounds_taken_[participants.front()] : result_.comm_rounds) + 1;
+  observer_.on_collective(round, now, cost, participants);
   const SimTime duration = cost.duration;
   engine_.schedule_after(
       duration, [this, step, participants = std::move(participants), cost = std::move(cost)] {
@@ -257,8 +284,16 @@ void SynchronousRun::start_synchronization_if_ready() {
 
 void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector<int>& participants,
                                             const CollectiveCost& cost) {
-  round_in_flight_ = false;
+  for (int w : participants) {
+    in_round_[w] = false;
+    ++rounds_taken_[w];
+  }
   algorithm_.synchronize(step, participants);
+  const int level = algorithm_.rounds().level_after(step);
+  if (level < algorithm_.rounds().levels() - 1) {
+    finish_group_round(step, level, participants, cost);
+    return;
+  }
   algorithm_.rounds().on_round_end(step, algorithm_.take_round_loss());
   const std::int64_t previous_round_step = last_round_step_;
   last_round_step_ = step;
@@ -308,6 +343,39 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
   }
 }
 
+// A hierarchical group round: its members go on at once. The level's round is counted, and the
+// averaged model measured at an evaluation step, once every group has averaged at `step`.
+void SynchronousRun::finish_group_round(std::int64_t step, int level,
+                                        const std::vector<int>& participants,
+                                        const CollectiveCost& cost) {
+  add_traffic(cost);
+  for (int w : participants) result_.workers[w].communication += cost.duration;
+  const int groups = algorithm_.workers() / algorithm_.rounds().group_size(level);
+  // No on_round_end here: the other groups' local steps may be in flight on the task pool, and
+  // the schedule (a fixed interval) needs no loss; the global round takes the losses.
+  if (++groups_done_[step] == groups) {
+    groups_done_.erase(step);
+    count_round(level);
+  }
+  const bool eval_step = is_eval_step(step);
+  if (eval_step || averages_step(step)) {
+    for (int w : participants) probe_.snapshot(w, step);
+    int& taken = snapshots_taken_[step];
+    taken += static_cast<int>(participants.size());
+    if (taken == algorithm_.workers()) {
+      snapshots_taken_.erase(step);
+      if (eval_step) {
+        measure(step);
+      } else {
+        measure_step_average(step);
+      }
+      if (result_.status != RunStatus::ok) return;
+    }
+  }
+  if (stop_if_requested()) return;
+  for (int w : participants) start_step(w);
+}
+
 CollectiveCost SynchronousRun::round_cost(const std::vector<int>& participants) {
   const Exchange& exchange = algorithm_.rounds().exchange();
   if (exchange.kind == Exchange::Kind::neighbors) {
@@ -317,7 +385,16 @@ CollectiveCost SynchronousRun::round_cost(const std::vector<int>& participants) 
 }
 
 void SynchronousRun::add_round_traffic(const CollectiveCost& cost) {
+  add_traffic(cost);
+  count_round(algorithm_.rounds().levels() - 1);
+}
+
+void SynchronousRun::count_round(int level) {
   ++result_.comm_rounds;
+  ++result_.rounds_by_level[level];
+}
+
+void SynchronousRun::add_traffic(const CollectiveCost& cost) {
   result_.bytes_sent += cost.bytes_sent;
   result_.resource_bytes.resize(cost.resource_bytes.size(), 0.0);
   for (std::size_t r = 0; r < cost.resource_bytes.size(); ++r) {

@@ -13,6 +13,11 @@
 // worker that reached the round's step goes on with extra local steps until the slowest arrives;
 // the step it is computing then is abandoned (its time still counts as compute).
 //
+// Group rounds (hierarchical local SGD, RoundPolicy levels): the barrier is the group's, so a
+// group's round starts when its own last member arrives and its members go on when it ends, while
+// other groups compute or average; a global round waits for every worker. A level's round is
+// counted, and measured at an evaluation step, once every group has averaged at its step.
+//
 // Threads (threads > 1): a worker's local-step math runs on a task pool from the moment the worker
 // starts the step in simulated time and is waited for when the step ends, so workers compute in
 // parallel between synchronisations; results are byte-identical to one thread. Not used with
@@ -31,6 +36,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
@@ -69,7 +75,13 @@ class SynchronousRun {
   void start_round(std::int64_t round, std::int64_t step, const std::vector<int>& previous);
   void diverge(std::int64_t step, int worker);
   void stall(std::string reason);
+  // Every group with a worker waiting (after a failure); or `worker`'s group.
   void start_synchronization_if_ready();
+  void start_synchronization_if_ready(int worker);
+  // The first worker and the size of `worker`'s group at the round after its current step.
+  std::pair<int, int> group_of(int worker) const;
+  void finish_group_round(std::int64_t step, int level, const std::vector<int>& participants,
+                          const CollectiveCost& cost);
   void finish_synchronization(std::int64_t step, const std::vector<int>& participants,
                               const CollectiveCost& cost);
   void schedule_next_outage(int worker);
@@ -82,7 +94,10 @@ class SynchronousRun {
   void finish_overlapped_round(std::int64_t step, const CollectiveCost& cost);
   void apply_if_due(int worker);
   CollectiveCost round_cost(const std::vector<int>& participants);
+  // Counts a round of the last level (every worker) with its traffic.
   void add_round_traffic(const CollectiveCost& cost);
+  void add_traffic(const CollectiveCost& cost);
+  void count_round(int level);
   bool measures_after_round(std::int64_t step, std::int64_t previous_round_step) const;
   bool anyone_up() const;
   void measure(std::int64_t step);
@@ -110,7 +125,6 @@ class SynchronousRun {
   std::vector<std::optional<SimTime>> deferred_failure_;  // downtime of a failure mid-collective
   std::unique_ptr<TaskPool> pool_;                        // null: the math runs in the event loop
   std::vector<TaskPool::Ticket> step_task_;  // each worker's step in flight on the pool
-  bool round_in_flight_ = false;
   // Failures since a local step last completed, and when it did: a run whose workers fail faster
   // than they step would otherwise go on forever.
   static constexpr std::int64_t kMaxFailuresWithoutProgress = 1'000'000;
@@ -132,6 +146,10 @@ class SynchronousRun {
   std::vector<std::int64_t> blocked_step_;  // the round step a blocked worker waits to send, or 0
   int sent_count_ = 0;
   SimTime round_started_;
+  // Rounds of groups (hierarchical local SGD), which overlap in time.
+  std::vector<bool> in_round_;               // in a collective that has not ended yet
+  std::vector<std::int64_t> rounds_taken_;   // rounds the worker has averaged in
+  std::map<std::int64_t, int> groups_done_;  // groups that have averaged at a group round's step
 };
 
 }  // namespace sgdsim

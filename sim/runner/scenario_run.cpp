@@ -273,6 +273,13 @@ RunOutcome TypedRun<Scalar>::run(RunObserver& observer, const std::atomic<bool>*
                                               algorithm->rounds().exchange().neighbors, payload)
                                         : network->allreduce_cost(all_workers(s.workers), payload))
                                  .duration.seconds();
+  if (algorithm && algorithm->rounds().levels() > 1) {
+    for (int level = 0; level < algorithm->rounds().levels(); ++level) {
+      const int group_size = algorithm->rounds().group_size(level);
+      facts.level_collective_seconds.push_back(
+          network->allreduce_cost(all_workers(group_size), payload).duration.seconds());
+    }
+  }
   facts.resources = network->resources();
   facts.speed_factors = compute->speed_factors();
   facts.straggler_steps = compute->straggler_steps();
@@ -356,8 +363,10 @@ int ScenarioRun::rank() const {
 void check_real_execution(const Scenario& s) {
   const AlgorithmInfo& info = algorithm_info(s.algorithm.kind);
   if (!info.can.real) {
+    const std::string because =
+        info.simulated_only_because.empty() ? "" : ": " + info.simulated_only_because;
     bad_scenario(s, "algorithm.kind",
-                 fmt::format("{} runs only simulated; --real runs {}", info.name,
+                 fmt::format("{} runs only simulated{}; --real runs {}", info.name, because,
                              kinds_with(&AlgorithmCapabilities::real, " and ")));
   }
   if (s.availability.enabled()) {

@@ -68,6 +68,21 @@ void check_algorithm_capabilities(yaml::Section& top, const Scenario& scenario) 
   }
 }
 
+void resolve_group_size(yaml::Section& top, Scenario& scenario) {
+  AlgorithmSpec& a = scenario.algorithm;
+  if (a.kind != AlgorithmKind::hierarchical_local_sgd || a.group_size > 0) return;
+  auto algorithm = top.section("algorithm");
+  if (algorithm && algorithm->has("group_size")) return;  // given, and reported if invalid
+  if (scenario.network.topology == "two_level") {
+    a.group_size = scenario.network.workers_per_node;
+  } else if (algorithm) {
+    algorithm->error("group_size",
+                     fmt::format("missing: the workers per group (it defaults to "
+                                 "network.workers_per_node only on topology two_level, not {})",
+                                 scenario.network.topology));
+  }
+}
+
 // x̄_t is the average of every worker's model after its t-th step: defined when every round
 // includes every worker and each worker's t-th step is one step.
 void check_step_averages(yaml::Section& s, const Scenario& scenario) {

@@ -15,6 +15,9 @@ void resolve_overlap_momentum(yaml::Section& top, Scenario& scenario);
 // What the algorithm kind supports (its catalog row's capabilities) against network.overlap,
 // availability and while_waiting; `top`: the scenario's top-level section.
 void check_algorithm_capabilities(yaml::Section& top, const Scenario& scenario);
+// hierarchical_local_sgd's algorithm.group_size, when not given: network.workers_per_node on a
+// two_level topology (a group per node); refused elsewhere, which has no nodes to default to.
+void resolve_group_size(yaml::Section& top, Scenario& scenario);
 // eval.step_averages needs every worker at every step t.
 void check_step_averages(yaml::Section& s, const Scenario& scenario);
 

@@ -239,6 +239,7 @@ Scenario read_scenario(const YAML::Node& root, Diagnostics& diagnostics) {
     check_progress_possible(*s, scenario);
   }
   resolve_overlap_momentum(top, scenario);
+  resolve_group_size(top, scenario);
   check_algorithm_capabilities(top, scenario);
   if (auto s = top.section("eval")) {
     if (auto v = s->integer("every", 0, kMaxSteps)) scenario.eval.every = *v;

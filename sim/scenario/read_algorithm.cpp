@@ -244,6 +244,42 @@ bool used_by(Section& s, const char* key, AlgorithmKind kind) {
   return false;
 }
 
+// hierarchical_local_sgd: `interval` (fixed) is the group period, `global_interval` a multiple of
+// it; `group_size` defaults to network.workers_per_node (resolve_group_size, once the network is
+// read).
+void read_hierarchy(Section& s, AlgorithmSpec& a, int workers) {
+  const bool hierarchical = a.kind == AlgorithmKind::hierarchical_local_sgd;
+  if (used_by(s, "group_size", a.kind)) {
+    if (auto v = s.integer("group_size", 1, kMaxWorkers)) {
+      a.group_size = static_cast<int>(*v);
+      if (workers > 0 && workers % *v != 0) {
+        s.error("group_size", fmt::format("{} does not divide the {} workers into groups of "
+                                          "consecutive workers",
+                                          *v, workers));
+      }
+    }
+  }
+  const bool fixed = a.interval_schedule.kind == IntervalKind::fixed;
+  if (hierarchical && s.has("interval") && !fixed) {
+    s.error("interval", fmt::format("{} takes a fixed interval (the group averaging period I₁)",
+                                    algorithm_name(a.kind)));
+  }
+  if (used_by(s, "global_interval", a.kind)) {
+    if (auto v = s.integer("global_interval", 1, kMaxSteps)) {
+      a.global_interval = *v;
+      if (fixed && s.has("interval") && *v % a.interval != 0) {
+        s.error("global_interval",
+                fmt::format("{} is not a multiple of interval {}: every global round must also "
+                            "end a group period",
+                            *v, a.interval));
+      }
+    }
+  }
+  if (hierarchical && !s.has("global_interval")) {
+    s.error("global_interval", "missing: I₂, the steps between averages over every worker");
+  }
+}
+
 // Options of the variants beyond PR-SGD: heterogeneous rounds, outer optimizers, fedavg, easgd,
 // gossip.
 void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
@@ -302,6 +338,7 @@ void read_variant_options(Section& s, AlgorithmSpec& a, int workers) {
       }
     }
   }
+  read_hierarchy(s, a, workers);
   const AlgorithmInfo& info = algorithm_info(a.kind);
   if (a.optimizer != InnerOptimizerKind::sgd && !info.can.inner_momentum) {
     s.error("optimizer",

@@ -332,6 +332,8 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     algorithm["weighting"] = a.weighting == Weighting::equal ? "equal" : "samples";
   }
   if (reads("elasticity")) algorithm["elasticity"] = a.elasticity;
+  if (reads("group_size")) algorithm["group_size"] = a.group_size;
+  if (reads("global_interval")) algorithm["global_interval"] = a.global_interval;
   if (reads("graph")) {
     algorithm["graph"] = a.graph == GossipGraph::ring    ? "ring"
                          : a.graph == GossipGraph::torus ? "torus"

@@ -24,7 +24,8 @@ constexpr std::int64_t kMeanNs = 30'000'000;
 
 class CollectiveRecorder final : public sgdsim::RunObserver {
  public:
-  void on_collective(std::int64_t, SimTime start, const sgdsim::CollectiveCost& cost) override {
+  void on_collective(std::int64_t, SimTime start, const sgdsim::CollectiveCost& cost,
+                     const std::vector<int>&) override {
     starts.push_back(start);
     durations.push_back(cost.duration);
   }

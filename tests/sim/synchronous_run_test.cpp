@@ -52,8 +52,8 @@ class Recorder final : public sgdsim::RunObserver {
   void on_wait(int worker, SimTime start, SimTime end) override {
     waits.push_back({worker, 0, start, end});
   }
-  void on_collective(std::int64_t round, SimTime start,
-                     const sgdsim::CollectiveCost& cost) override {
+  void on_collective(std::int64_t round, SimTime start, const sgdsim::CollectiveCost& cost,
+                     const std::vector<int>& /*participants*/) override {
     collective_rounds.push_back(round);
     collective_starts.push_back(start);
     collective_durations.push_back(cost.duration);

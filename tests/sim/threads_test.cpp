@@ -54,6 +54,9 @@ TEST_CASE("runs with several threads are byte-identical to one thread", "[sim][t
       {"slowmo", {"algorithm.kind=slowmo", "algorithm.outer_momentum=0.5"}},
       {"easgd", {"algorithm.kind=easgd", "algorithm.elasticity=0.1"}},
       {"gossip", {"algorithm.kind=gossip", "algorithm.interval=1"}},
+      {"hierarchical",
+       {"algorithm.kind=hierarchical_local_sgd", "algorithm.interval=2", "algorithm.group_size=3",
+        "algorithm.global_interval=8"}},
       {"diverges", {"algorithm.lr=1e6", "model.activation=relu"}},
       {"step averages", {"eval.step_averages=true", "algorithm.weighting=samples"}},
   };
