@@ -131,29 +131,24 @@ def relative(a, b):
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30))
 
 
-def check(name, tolerance, rng):
+def check(name, tolerance, rng, precision="float32"):
     model_spec, shape, build = MODELS[name]
-    net = sgdsim.Network(model_spec, shape, num_classes=10)
+    net = sgdsim.Network(model_spec, shape, num_classes=10, precision=precision)
+    dtype = np.float64 if precision == "float64" else np.float32
     trainable = net.num_params - net.num_state
     params = net.initial_params(seed=1)
     # Every parameter (batch norm's γ and β too) and the running statistics off their initial
     # values, so that no term of the comparison is trivially 0 or 1.
-    params[:trainable] += (0.05 * rng.standard_normal(trainable)).astype(np.float32)
-    state = params[trainable:]
-    half = net.num_state // 2
-    state[:] = 0.1 * rng.standard_normal(net.num_state).astype(np.float32)
-    for bn_start in range(0, 0, 1):
-        pass
-    model = build()
-    # running variances positive: per batch norm, its second half of the state
-    offset = 0
-    for bn in batch_norms(model):
+    params[:trainable] += (0.05 * rng.standard_normal(trainable)).astype(dtype)
+    model = build().to(torch.float64 if precision == "float64" else torch.float32)
+    state, offset = params[trainable:], 0
+    for bn in batch_norms(model):  # each: running mean (around 0), running variance (positive)
         c = bn.num_features
-        state[offset + c:offset + 2 * c] = (0.5 + rng.random(c)).astype(np.float32)
+        state[offset:offset + c] = 0.1 * rng.standard_normal(c)
+        state[offset + c:offset + 2 * c] = 0.5 + rng.random(c)
         offset += 2 * c
-    del half
     load_into(model, params, trainable)
-    X = rng.random((32,) + shape, dtype=np.float32)
+    X = rng.random((32,) + shape).astype(dtype)
     y = rng.integers(0, 10, 32)
 
     model.train()
@@ -168,14 +163,29 @@ def check(name, tolerance, rng):
     moved = params.copy()
     loss, grad = net.loss_and_gradient(moved, X, y, update_state=True)
     figures = {"loss": abs(loss - torch_loss.item()) / abs(torch_loss.item())}
+    # A tensor whose gradient is 0 in exact arithmetic (a bias before batch norm) has only
+    # rounding noise: its error is measured against the whole gradient's norm instead.
+    whole = np.linalg.norm(np.concatenate(torch_grads))
     offset, worst, worst_at = 0, 0.0, None
     for i, g in enumerate(torch_grads):
-        error = relative(grad[offset:offset + g.size], g)
+        scale = np.linalg.norm(g) if np.linalg.norm(g) > 1e-4 * whole else whole
+        error = float(np.linalg.norm(grad[offset:offset + g.size] - g) / scale)
         if error > worst:
             worst, worst_at = error, i
         offset += g.size
     figures["gradient (worst tensor)"] = worst
     figures["gradient (whole)"] = relative(grad[:trainable], np.concatenate(torch_grads))
+    if precision == "float32":
+        # How far each float32 result is from the exact (float64) gradient of the same weights
+        # and batch: a gap between the two that is rounding, not a difference of definition.
+        exact = build().double()
+        load_into(exact, params.astype(np.float64), trainable)
+        exact.train()
+        F.cross_entropy(exact(torch.from_numpy(X.astype(np.float64))), torch.from_numpy(y)).backward()
+        reference = np.concatenate([p.grad.numpy().ravel() for p in exact.parameters()])
+        figures["sgdsim vs float64"] = relative(grad[:trainable].astype(np.float64), reference)
+        figures["PyTorch vs float64"] = relative(np.concatenate(torch_grads).astype(np.float64),
+                                                 reference)
     figures["state gradient is 0"] = float(np.abs(grad[trainable:]).max(initial=0.0))
     if net.num_state:
         figures["running statistics"] = relative(moved[trainable:], torch_state)
@@ -183,7 +193,15 @@ def check(name, tolerance, rng):
     with torch.no_grad():
         eval_loss = F.cross_entropy(model(torch.from_numpy(X)), torch.from_numpy(y)).item()
     figures["inference loss"] = abs(net.evaluate(moved, X, y)[0] - eval_loss) / abs(eval_loss)
-    ok = all(v <= tolerance for k, v in figures.items())
+    # The verdict: sgdsim's float32 gradient within the tolerance of PyTorch's, or no farther
+    # from the exact gradient than PyTorch's own float32 gradient is.
+    ok = all(v <= tolerance for k, v in figures.items() if "vs float64" not in k)
+    if not ok and "sgdsim vs float64" in figures:
+        ok = all(v <= tolerance for k, v in figures.items() if "gradient" not in k and
+                 "vs float64" not in k) and \
+            figures["sgdsim vs float64"] <= max(tolerance, 1.5 * figures["PyTorch vs float64"])
+        print(f"  gradient: {'within' if ok else 'NOT within'} PyTorch's own float32 error of the "
+              "float64 gradient")
     print(f"{name}: {net.num_params - net.num_state} parameters, {net.num_state} state; "
           f"loss {loss:.6f} (PyTorch {torch_loss.item():.6f})")
     for key, value in figures.items():
@@ -240,6 +258,8 @@ def main():
     parser.add_argument("--time-models", default="lenet5,resnet20")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--tolerance", type=float, default=1e-5)
+    parser.add_argument("--precision", choices=["float32", "float64"], default="float32",
+                        help="of the check (the timing is float32)")
     parser.add_argument("--skip-check", action="store_true")
     parser.add_argument("--skip-time", action="store_true")
     parser.add_argument("--json", help="write the figures here")
@@ -252,7 +272,7 @@ def main():
     report, ok = {"check": {}, "time": {}}, True
     if not args.skip_check:
         for name in args.models.split(","):
-            passed, report["check"][name] = check(name, args.tolerance, rng)
+            passed, report["check"][name] = check(name, args.tolerance, rng, args.precision)
             ok = ok and passed
     if not args.skip_time:
         for name in args.time_models.split(","):

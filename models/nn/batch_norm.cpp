@@ -7,6 +7,9 @@
 
 namespace sgdsim::nn {
 
+// Sums over a channel's N·H·W values accumulate in double, as PyTorch's CPU kernels do: with
+// float sums a float32 ResNet-20's gradient was 6.6e-4 away from the exact one, PyTorch's 1.7e-6
+// (bench/pytorch_models.py).
 template <class Scalar>
 BatchNorm<Scalar>::BatchNorm(ImageShape input, double momentum, double epsilon)
     : Layer<Scalar>(input, input), momentum_(momentum), epsilon_(epsilon) {
@@ -48,9 +51,12 @@ void BatchNorm<Scalar>::forward(const LayerParams<Scalar>& p, const Mat& input, 
   tape.saved_vector.resize(c);
   const auto m = static_cast<Scalar>(momentum_);
   for (Eigen::Index k = 0; k < c; ++k) {
-    const Scalar mean = input.col(k).mean();
-    const Scalar variance = (input.col(k).array() - mean).square().mean();
-    const Scalar inverse_std = Scalar(1) / std::sqrt(variance + static_cast<Scalar>(epsilon_));
+    const auto values = input.col(k).array().template cast<double>();
+    const double mean_sum = values.mean();
+    const double variance_sum = (values - mean_sum).square().mean();
+    const auto mean = static_cast<Scalar>(mean_sum);
+    const auto variance = static_cast<Scalar>(variance_sum);
+    const auto inverse_std = static_cast<Scalar>(1.0 / std::sqrt(variance_sum + epsilon_));
     tape.saved.col(k) = (input.col(k).array() - mean) * inverse_std;
     tape.saved_vector[k] = inverse_std;
     tape.output.col(k) = tape.saved.col(k).array() * gamma[k] + beta[k];
@@ -73,8 +79,9 @@ void BatchNorm<Scalar>::backward(const LayerParams<Scalar>& p, const Mat&, Tape<
   for (Eigen::Index k = 0; k < c; ++k) {
     const auto dy = output_grad.col(k).array();
     const auto normalised = tape.saved.col(k).array();
-    const Scalar sum_dy = dy.sum();
-    const Scalar sum_dy_x = (dy * normalised).sum();
+    const auto sum_dy = static_cast<Scalar>(dy.template cast<double>().sum());
+    const auto sum_dy_x =
+        static_cast<Scalar>((dy.template cast<double>() * normalised.template cast<double>()).sum());
     grad[k] = sum_dy_x;
     grad[c + k] = sum_dy;
     // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
