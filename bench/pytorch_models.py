@@ -131,7 +131,7 @@ def relative(a, b):
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30))
 
 
-def check(name, tolerance, rng, precision="float32"):
+def check(name, tolerance, rng, precision="float32", batch_index=0):
     model_spec, shape, build = MODELS[name]
     net = sgdsim.Network(model_spec, shape, num_classes=10, precision=precision)
     dtype = np.float64 if precision == "float64" else np.float32
@@ -193,21 +193,25 @@ def check(name, tolerance, rng, precision="float32"):
     with torch.no_grad():
         eval_loss = F.cross_entropy(model(torch.from_numpy(X)), torch.from_numpy(y)).item()
     figures["inference loss"] = abs(net.evaluate(moved, X, y)[0] - eval_loss) / abs(eval_loss)
-    # The verdict: sgdsim's float32 gradient within the tolerance of PyTorch's, or no farther
-    # from the exact gradient than PyTorch's own float32 gradient is.
-    ok = all(v <= tolerance for k, v in figures.items() if "vs float64" not in k)
+    # The verdict: every figure within the tolerance; or, for the gradient in float32, sgdsim's
+    # no farther from the exact (float64) gradient than twice PyTorch's own float32 distance:
+    # then the two differ by float32 rounding, which a deep network amplifies (a relu whose
+    # input is within rounding of 0 goes either way), not by what they compute.
+    exact = {k: v for k, v in figures.items() if "vs float64" not in k}
+    ok = all(v <= tolerance for v in exact.values())
+    rounding = False
     if not ok and "sgdsim vs float64" in figures:
-        ok = all(v <= tolerance for k, v in figures.items() if "gradient" not in k and
-                 "vs float64" not in k) and \
-            figures["sgdsim vs float64"] <= max(tolerance, 1.5 * figures["PyTorch vs float64"])
-        print(f"  gradient: {'within' if ok else 'NOT within'} PyTorch's own float32 error of the "
-              "float64 gradient")
-    print(f"{name}: {net.num_params - net.num_state} parameters, {net.num_state} state; "
-          f"loss {loss:.6f} (PyTorch {torch_loss.item():.6f})")
-    for key, value in figures.items():
-        print(f"  {key:26s} {value:.2e}{'' if value <= tolerance else '  > tolerance'}")
-    if worst_at is not None:
-        print(f"  (worst tensor: parameter {worst_at}, {tuple(list(model.parameters())[worst_at].shape)})")
+        others = [v for k, v in exact.items() if "gradient" not in k or k == "state gradient is 0"]
+        rounding = all(v <= tolerance for v in others) and figures["sgdsim vs float64"] <= max(
+            tolerance, 2.0 * figures["PyTorch vs float64"])
+        ok = rounding
+    print(f"{name} batch {batch_index}: loss {loss:.6f} (PyTorch {torch_loss.item():.6f}); " +
+          ", ".join(f"{k} {v:.1e}" for k, v in figures.items()) +
+          (f"; worst tensor {tuple(list(model.parameters())[worst_at].shape)}"
+           if worst_at is not None else "") +
+          (" -> PASS" if ok and not rounding else
+           " -> PASS (float32 rounding: no farther from the exact gradient than PyTorch)"
+           if ok else " -> FAIL"))
     return ok, figures
 
 
@@ -257,6 +261,7 @@ def main():
     parser.add_argument("--models", default="lenet5,resnet8,resnet20,other_layers")
     parser.add_argument("--time-models", default="lenet5,resnet20")
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--batches", type=int, default=3, help="random weights and batches per model")
     parser.add_argument("--tolerance", type=float, default=1e-5)
     parser.add_argument("--precision", choices=["float32", "float64"], default="float32",
                         help="of the check (the timing is float32)")
@@ -272,15 +277,17 @@ def main():
     report, ok = {"check": {}, "time": {}}, True
     if not args.skip_check:
         for name in args.models.split(","):
-            passed, report["check"][name] = check(name, args.tolerance, rng, args.precision)
-            ok = ok and passed
+            runs = [check(name, args.tolerance, rng, args.precision, b) for b in range(args.batches)]
+            ok = ok and all(passed for passed, _ in runs)
+            report["check"][name] = [figures for _, figures in runs]
     if not args.skip_time:
         for name in args.time_models.split(","):
             report["time"][name] = time_steps(name, args.repeats, rng)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)
-    print("check: " + ("PASS" if ok else "FAIL") if not args.skip_check else "")
+    if not args.skip_check:
+        print("check: " + ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
 
 

@@ -80,8 +80,8 @@ void BatchNorm<Scalar>::backward(const LayerParams<Scalar>& p, const Mat&, Tape<
     const auto dy = output_grad.col(k).array();
     const auto normalised = tape.saved.col(k).array();
     const auto sum_dy = static_cast<Scalar>(dy.template cast<double>().sum());
-    const auto sum_dy_x =
-        static_cast<Scalar>((dy.template cast<double>() * normalised.template cast<double>()).sum());
+    const auto sum_dy_x = static_cast<Scalar>(
+        (dy.template cast<double>() * normalised.template cast<double>()).sum());
     grad[k] = sum_dy_x;
     grad[c + k] = sum_dy;
     // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))

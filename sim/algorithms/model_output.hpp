@@ -28,6 +28,12 @@ ModelMetrics measure_model(const Objective<Scalar>& objective, const Dataset<Sca
     typename Objective<Scalar>::Vector grad;
     metrics.train_loss = chunked_loss_and_gradient(objective, model, train, nullptr, grad, threads);
     metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
+    // A model with state (batch norm) computes its gradient with batch statistics; its train
+    // loss is measured as its test loss is, with the running ones, whether or not the gradient
+    // is measured too.
+    if (objective.num_state() > 0) {
+      metrics.train_loss = chunked_evaluate(objective, model, train, threads).loss;
+    }
   } else {
     metrics.train_loss = chunked_evaluate(objective, model, train, threads).loss;
     metrics.grad_norm_sq = std::numeric_limits<double>::quiet_NaN();

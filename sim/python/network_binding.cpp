@@ -53,16 +53,19 @@ class TypedNetwork {
     }
     if (update_state) {
       py::array_t<Scalar> target = py::array_t<Scalar>::ensure(params_in);
-      if (!target || !target.writeable() || target.ndim() != 1 || !(target.flags() & py::array::c_style)) {
-        throw std::invalid_argument("update_state: params must be a writable, contiguous 1-D array "
-                                    "of the network's precision");
+      if (!target || !target.writeable() || target.ndim() != 1 ||
+          !(target.flags() & py::array::c_style)) {
+        throw std::invalid_argument(
+            "update_state: params must be a writable, contiguous 1-D array "
+            "of the network's precision");
       }
       std::copy(params.data(), params.data() + params.size(), target.mutable_data());
     }
     return py::make_tuple(static_cast<double>(loss), Array(grad.size(), grad.data()));
   }
 
-  py::tuple evaluate(const py::array& params_in, const py::array& x_in, const py::array& y_in) const {
+  py::tuple evaluate(const py::array& params_in, const py::array& x_in,
+                     const py::array& y_in) const {
     const Vector params = to_vector(params_in, "params", objective_->num_params());
     const Array x = batch(x_in);
     const Array y = targets(y_in, x.shape(0));
@@ -155,12 +158,13 @@ void bind_network(py::module_& m) {
       .def("loss_and_gradient",
            [](const PyNetwork& n, const py::array& params, const py::array& x, const py::array& y,
               bool update_state) {
-             return n.visit([&](auto& t) { return t.loss_and_gradient(params, x, y, update_state); });
+             return n.visit(
+                 [&](auto& t) { return t.loss_and_gradient(params, x, y, update_state); });
            })
-      .def("evaluate", [](const PyNetwork& n, const py::array& params, const py::array& x,
-                          const py::array& y) {
-        return n.visit([&](auto& t) { return t.evaluate(params, x, y); });
-      });
+      .def("evaluate",
+           [](const PyNetwork& n, const py::array& params, const py::array& x, const py::array& y) {
+             return n.visit([&](auto& t) { return t.evaluate(params, x, y); });
+           });
 }
 
 }  // namespace sgdsim::python
