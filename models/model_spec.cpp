@@ -112,7 +112,7 @@ const std::vector<RegistryEntry>& registry() {
         Task::multiclass, true},
        &make_sequential<float>,
        &make_sequential<double>},
-      {{"resnet8", "ResNet-8 for CIFAR (He et al. 2016, 3 stages x 1 block, 78k params)",
+      {{"resnet8", "ResNet-8 for CIFAR (He et al. 2016, 3 stages x 1 block, 75k params)",
         Task::multiclass, true},
        &make_sequential<float>,
        &make_sequential<double>},

@@ -17,6 +17,7 @@
 
 #include "models/data/dataset.hpp"
 #include "models/model_spec.hpp"
+#include "models/nn/layer_spec.hpp"
 #include "sim/algorithms/registry.hpp"
 #include "sim/cli/calibrate_command.hpp"
 #include "sim/cli/run_report.hpp"
@@ -68,6 +69,12 @@ std::string catalog_help() {
       "  algorithm.lr_schedule.kind: constant, step (every, factor), cosine (min_lr); any of\n"
       "    them with warmup_steps\n";
   section("model.kind", sgdsim::model_catalog());
+  text += "  model.layers[].type (kind sequential; docs/models.md):\n";
+  for (const auto& layer : sgdsim::nn::layer_catalog()) {
+    text += fmt::format("    {:20} {}\n", layer.name, layer.description);
+  }
+  text += fmt::format("    {:20} {}\n", "basic_block",
+                      "residual conv-bn-relu-conv-bn + shortcut, then relu: channels, stride");
   section("compute.kind", sgdsim::compute_model_catalog());
   section("network.topology", sgdsim::topology_catalog());
   section("network.collective", sgdsim::collective_catalog());
