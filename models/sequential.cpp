@@ -41,6 +41,14 @@ void to_channel_major(const Features& features, const ImageShape& shape, nn::Mat
   }
 }
 
+// The logits (C × b) of a part of a batch into space.logits, every layer's tape kept.
+template <class Scalar, class Features>
+void forward_part(const nn::LayerStack<Scalar>& layers, const nn::LayerParams<Scalar>& p,
+                  const Features& features, nn::Mode mode, PassWorkspace<Scalar>& space) {
+  to_channel_major(features, layers.input_shape(), space.input);
+  space.logits = layers.forward(p, space.input, mode, space.tapes).transpose();
+}
+
 }  // namespace
 
 template <class Scalar>
@@ -72,8 +80,7 @@ Scalar Sequential<Scalar>::pass(const Vector& params, Scalar* new_state,
   double loss = 0.0;
   for (Eigen::Index begin = 0; begin < n; begin += kMaxPassBatch) {
     const Eigen::Index count = std::min(kMaxPassBatch, n - begin);
-    to_channel_major(features.middleCols(begin, count), shape, space.input);
-    space.logits = layers_.forward(p, space.input, nn::Mode::training, space.tapes).transpose();
+    forward_part(layers_, p, features.middleCols(begin, count), nn::Mode::training, space);
     const Scalar part_loss =
         softmax_cross_entropy_backward<Scalar>(space.logits, targets.segment(begin, count));
     loss += static_cast<double>(count) * static_cast<double>(part_loss);
@@ -117,8 +124,7 @@ Evaluation Sequential<Scalar>::evaluate(const Vector& params,
   double loss = 0.0, correct = 0.0;
   for (Eigen::Index begin = 0; begin < n; begin += kMaxPassBatch) {
     const Eigen::Index count = std::min(kMaxPassBatch, n - begin);
-    to_channel_major(features.middleCols(begin, count), shape, space.input);
-    space.logits = layers_.forward(p, space.input, nn::Mode::inference, space.tapes).transpose();
+    forward_part(layers_, p, features.middleCols(begin, count), nn::Mode::inference, space);
     const Evaluation part =
         softmax_cross_entropy_evaluate<Scalar>(space.logits, targets.segment(begin, count));
     loss += part.loss * static_cast<double>(count);

@@ -46,20 +46,6 @@ constexpr std::int64_t kStepNs = 30'000'000;  // c
 
 struct Problem : sgdsim::testing::SyntheticProblem<double> {
   Problem() : sgdsim::testing::SyntheticProblem<double>(kProblemOptions) {}
-
-  // Gradient of the mean loss over the training samples `indices`, computed directly.
-  Vector gradient(const Vector& x, const std::vector<std::int64_t>& indices) const {
-    const auto& train = data.train;
-    Matrix features(train.num_features(), static_cast<Eigen::Index>(indices.size()));
-    Vector targets(static_cast<Eigen::Index>(indices.size()));
-    for (std::size_t j = 0; j < indices.size(); ++j) {
-      features.col(static_cast<Eigen::Index>(j)) = train.features.col(indices[j]);
-      targets[static_cast<Eigen::Index>(j)] = train.targets[indices[j]];
-    }
-    Vector grad;
-    objective->loss_and_gradient(x, features, targets, grad);
-    return grad;
-  }
 };
 
 AlgorithmSpec local_sgd_spec(std::int64_t interval) {

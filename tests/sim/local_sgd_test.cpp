@@ -35,20 +35,6 @@ template <class Scalar = double>
 struct Problem : sgdsim::testing::SyntheticProblem<Scalar> {
   explicit Problem(std::string kind = "softmax")
       : sgdsim::testing::SyntheticProblem<Scalar>(kProblemOptions, std::move(kind)) {}
-
-  // Gradient of the mean loss over the training samples `indices`, computed directly.
-  Vector gradient(const Vector& x, const std::vector<std::int64_t>& indices) const {
-    const auto& train = this->data.train;
-    Matrix features(train.num_features(), static_cast<Eigen::Index>(indices.size()));
-    Vector targets(static_cast<Eigen::Index>(indices.size()));
-    for (std::size_t j = 0; j < indices.size(); ++j) {
-      features.col(static_cast<Eigen::Index>(j)) = train.features.col(indices[j]);
-      targets[static_cast<Eigen::Index>(j)] = train.targets[indices[j]];
-    }
-    Vector grad;
-    this->objective->loss_and_gradient(x, features, targets, grad);
-    return grad;
-  }
 };
 
 AlgorithmSpec spec_of(std::int64_t interval, double lr, std::int64_t batch_size,

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "models/data/partition.hpp"
 #include "models/data/synthetic.hpp"
@@ -58,6 +59,23 @@ struct SyntheticProblem {
     p.steps = steps;
     p.seed = options.run_seed;
     return p;
+  }
+
+  // Gradient of the mean loss over the training samples `indices`, computed directly: the
+  // reference a hand-rolled algorithm steps with.
+  typename Objective<Scalar>::Vector gradient(const typename Objective<Scalar>::Vector& x,
+                                              const std::vector<std::int64_t>& indices) const {
+    const auto& train = data.train;
+    const auto n = static_cast<Eigen::Index>(indices.size());
+    typename Objective<Scalar>::Matrix features(train.num_features(), n);
+    typename Objective<Scalar>::Vector targets(n);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      features.col(j) = train.features.col(indices[static_cast<std::size_t>(j)]);
+      targets[j] = train.targets[indices[static_cast<std::size_t>(j)]];
+    }
+    typename Objective<Scalar>::Vector grad;
+    objective->loss_and_gradient(x, features, targets, grad);
+    return grad;
   }
 };
 
