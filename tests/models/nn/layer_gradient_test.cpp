@@ -110,8 +110,8 @@ std::vector<NetworkCase> every_layer() {
 
 // Indices to check: every one for a small model; otherwise the first and last `edge` (the first
 // and last layers) and `spread` evenly spaced ones.
-std::vector<Eigen::Index> indices_to_check(Eigen::Index size, Eigen::Index edge = 80,
-                                           Eigen::Index spread = 320) {
+std::vector<Eigen::Index> indices_to_check(Eigen::Index size, Eigen::Index edge = 50,
+                                           Eigen::Index spread = 200) {
   std::vector<Eigen::Index> indices;
   if (size <= 2 * edge + spread) {
     for (Eigen::Index i = 0; i < size; ++i) indices.push_back(i);
