@@ -136,10 +136,12 @@ template <class Scalar>
 TrainTestData<Scalar> load_arrays(const ArrayData& arrays, Task task) {
   TrainTestData<Scalar> data;
   data.train = read_dataset<Scalar>(arrays.features, arrays.labels, task, "X", "y");
+  data.train.image = arrays.image;
   if (arrays.test_features && arrays.test_labels) {
     data.test =
         read_dataset<Scalar>(*arrays.test_features, *arrays.test_labels, task, "X_test", "y_test");
     data.test->num_classes = data.train.num_classes;
+    data.test->image = arrays.image;
     check_test_fits_train(data.train, *data.test, "y_test");
   }
   return data;

@@ -46,6 +46,7 @@ struct ArrayData {
   ArrayView labels;    // n: class indices (integers), or regression targets
   std::optional<ArrayView> test_features;
   std::optional<ArrayView> test_labels;
+  std::optional<ImageShape> image;  // X was (n, C, H, W): each row is a C×H×W image
 
   // arrays_crc32's result, taken once: every run of a sweep records it, and the arrays do not
   // change while they are used.

@@ -100,13 +100,21 @@ std::pair<std::shared_ptr<ArrayData>, py::tuple> array_data(const py::object& x_
 }
 
 void attach_arrays(PyScenario& self, const py::object& x, const py::object& y,
-                   const py::object& x_test, const py::object& y_test) {
+                   const py::object& x_test, const py::object& y_test,
+                   std::optional<std::tuple<int, int, int>> image) {
   if (self.scenario.data.kind != "arrays") {
     throw py::value_error(
         fmt::format("{}: data.kind is {}: arrays attach to a scenario with data: {{kind: arrays}}",
                     self.source, self.scenario.data.kind));
   }
   auto [data, owner] = array_data(x, y, x_test, y_test);
+  if (image) {
+    const auto [c, h, w] = *image;
+    data->image = ImageShape{c, h, w};
+    if (data->image->size() != data->features.cols) {
+      throw py::value_error("image shape does not match X's features");
+    }
+  }
   self.arrays_owner = owner;
   self.scenario.data.arrays = std::move(data);
 }
@@ -218,7 +226,7 @@ void bind_scenario(py::module_& m) {
       .def("resolved_json",
            [](const PyScenario& self) { return scenario_to_json(self.scenario).dump(); })
       .def("attach_arrays", &attach_arrays, py::arg("X"), py::arg("y"), py::arg("X_test"),
-           py::arg("y_test"))
+           py::arg("y_test"), py::arg("image") = py::none())
       .def("attach_step_times", &attach_step_times, py::arg("times"))
       .def_property_readonly("text", [](const PyScenario& s) { return s.text; })
       .def_property_readonly("source", [](const PyScenario& s) { return s.source; })

@@ -66,6 +66,27 @@ class NetworkTest(unittest.TestCase):
             self.assertEqual(result.metrics["train_loss"].iloc[0], loss)
         self.assertNotEqual(net.loss_and_gradient(net.initial_params(seed=9), X, y)[0], loss)
 
+    def test_image_arrays_give_the_network_its_input_shape(self):
+        rng = np.random.default_rng(8)
+        images = rng.random((64, 1, 8, 8)).astype(np.float32)
+        y = rng.integers(0, 3, 64)
+        model = {k: v for k, v in SMALL_CNN.items() if k != "input_shape"}
+        base = {"name": "images", "seed": 2, "workers": 2, "steps": 4, "precision": "float32",
+                "algorithm": {"kind": "local_sgd", "interval": 2, "lr": 0.05, "batch_size": 8},
+                "model": model, "compute": {"kind": "constant", "mean": "1ms"},
+                "eval": {"every": 2}}
+        as_images = sgdsim.run(sgdsim.Scenario.from_dict(
+            base, data=sgdsim.data.arrays(images, y, images[:16], y[:16])))
+        flat = sgdsim.run(sgdsim.Scenario.from_dict(
+            dict(base, model=SMALL_CNN),
+            data=sgdsim.data.arrays(images.reshape(64, 64), y, images[:16].reshape(16, 64), y[:16])))
+        np.testing.assert_array_equal(as_images.model, flat.model)
+        with self.assertRaisesRegex(sgdsim.ScenarioError, "model.layers.3.: max_pool on a 4x1x1 input.*give model.input_shape"):
+            sgdsim.run(sgdsim.Scenario.from_dict(
+                base, data=sgdsim.data.arrays(images.reshape(64, 64), y)))
+        with self.assertRaisesRegex(ValueError, "X_test: expected images of shape"):
+            sgdsim.data.arrays(images, y, images[:4].reshape(4, 64), y[:4])
+
     def test_mistakes(self):
         net = sgdsim.Network("lenet5", (1, 28, 28))
         params = net.initial_params()

@@ -97,7 +97,7 @@ class Scenario:
     @classmethod
     def _attached(cls, core, arrays, step_times):
         if arrays is not None:
-            core.attach_arrays(arrays.X, arrays.y, arrays.X_test, arrays.y_test)
+            core.attach_arrays(arrays.X, arrays.y, arrays.X_test, arrays.y_test, arrays.image)
         if step_times is not None:
             core.attach_step_times(step_times.seconds)
         return cls(core, arrays, step_times)

@@ -11,9 +11,10 @@ from . import _sgdsim
 class Arrays:
     """Samples as numpy arrays, for ``data`` in a scenario (``data.kind: arrays``)."""
 
-    def __init__(self, X, y, X_test=None, y_test=None, options=None):
+    def __init__(self, X, y, X_test=None, y_test=None, options=None, image=None):
         self.X, self.y, self.X_test, self.y_test = X, y, X_test, y_test
         self.options = dict(options or {})
+        self.image = image  # (C, H, W) when X came as (n, C, H, W) images
 
     @property
     def n_samples(self):
@@ -33,7 +34,9 @@ def arrays(X, y, X_test=None, y_test=None, **options):
     """Training data (and optionally a test set) from numpy arrays.
 
     X: samples x features, float32 or float64 (any other numeric dtype is converted when a run
-        starts); slices and Fortran-ordered arrays are read in place.
+        starts); slices and Fortran-ordered arrays are read in place. Images (n, C, H, W), as
+        PyTorch holds them, give the samples their shape for networks of layers (read in place
+        when C-contiguous, else copied once).
     y: one label per sample: class indices 0, 1, 2, ... as integers for a classification model
         (0/1 for logistic), or float targets for least_squares.
     X_test, y_test: an optional test set of the same width (give both or neither).
@@ -44,10 +47,19 @@ def arrays(X, y, X_test=None, y_test=None, **options):
     """
     arrays_in = [X, y, X_test, y_test]
     X, y, X_test, y_test = (None if a is None else np.asarray(a) for a in arrays_in)
+    image = None
+    if X is not None and X.ndim == 4:
+        image = tuple(int(v) for v in X.shape[1:])
+        X = X.reshape(X.shape[0], -1)
+        if X_test is not None:
+            if X_test.ndim != 4 or tuple(X_test.shape[1:]) != image:
+                raise ValueError(f"X_test: expected images of shape {image} as X's, got "
+                                 f"shape {X_test.shape}")
+            X_test = X_test.reshape(X_test.shape[0], -1)
     _sgdsim.check_arrays(X, y, X_test, y_test)
     if "kind" in options:
         raise ValueError("arrays(): the data kind is arrays; drop kind=")
-    return Arrays(X, y, X_test, y_test, options)
+    return Arrays(X, y, X_test, y_test, options, image)
 
 
 class StepTimes:

@@ -8,6 +8,7 @@ class Arrays:
     X_test: Optional[np.ndarray]
     y_test: Optional[np.ndarray]
     options: dict[str, Any]
+    image: Optional[tuple[int, int, int]]
     @property
     def n_samples(self) -> int: ...
     @property
