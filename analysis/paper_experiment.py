@@ -166,7 +166,7 @@ def write_table_csv(table: pd.DataFrame, path: Path) -> Path:
         writer = csv.writer(f)
         writer.writerow(TABLE_COLUMNS)
         for _, row in table.iterrows():
-            writer.writerow([_cell(row[c], 9) for c in TABLE_COLUMNS])
+            writer.writerow([_cell(row[c], 12) for c in TABLE_COLUMNS])
     return path
 
 
@@ -272,10 +272,16 @@ def findings(table: pd.DataFrame, target: float) -> list[str]:
     return lines
 
 
+def experiment_name(sweep: Sweep) -> str:
+    """The scenario's name (the sweep directory's when the summary has none)."""
+    done = sweep.runs[sweep.runs["status"].isin(STATUS_DONE)]
+    return str(sweep.summary(done.iloc[0]).get("name") or sweep.name)
+
+
 def write_report(sweep: Sweep, plan: Sequence[Schedule], table: pd.DataFrame, target: float,
                  target_rule: str, figures: Sequence[Path], out: Path) -> Path:
     problems = sweep.incomplete()
-    text = [f"# The paper's experiment: {sweep.name}", "",
+    text = [f"# The paper's experiment: {experiment_name(sweep)}", "",
             "PR-SGD (Yu, Yang & Zhu, AAAI 2019) at several averaging intervals I on one network; "
             "simulated wall-clock time from sgdsim's compute and network models. Sweep: "
             f"`{sweep.path}`.", "", "## Set-up", "", *describe_setup(sweep, plan), "",
@@ -322,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             target, rule = args.target, "given with --target"
         table = speedup_table(sweep, plan, target)
         out.mkdir(parents=True, exist_ok=True)
-        figures = plot_figures(sweep, plan, out, sweep.name)
+        figures = plot_figures(sweep, plan, out, experiment_name(sweep))
         written = [*figures, write_table_csv(table, out / "speedup.csv")]
         md = out / "speedup.md"
         md.write_text(markdown_table(table, target) + "\n", encoding="utf-8")
