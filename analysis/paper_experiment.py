@@ -83,8 +83,8 @@ def schedule_label(algorithm: dict, interval_used: float) -> str:
 def schedules(sweep: Sweep) -> list[Schedule]:
     done = sweep.runs[sweep.runs["status"].isin(STATUS_DONE)]
     if done.empty:
-        raise SweepDataError(f"{sweep.path / 'runs.csv'}: no run finished (statuses: "
-                             f"{', '.join(sorted(set(sweep.runs['status'])))})")
+        raise SweepDataError(f"{sweep.path / 'runs.csv'}: no run finished:\n  "
+                             + "\n  ".join(sweep.incomplete()))
     result = []
     for point, group in sweep.runs.groupby("point", sort=True):
         finished = group[group["status"].isin(STATUS_DONE)]

@@ -172,6 +172,21 @@ class SpeedupTableTest(unittest.TestCase):
         self.assertEqual({row["speedup_to_target"] for row in table.values()}, {""})
         self.assertIn("No run with a fixed I = 1", (self.root / "out" / "report.md").read_text())
 
+    def test_an_errored_run_is_named_in_the_report_and_the_rest_analysed(self):
+        runs = (self.sweep / "runs.csv").read_text().splitlines()
+        fields = runs[3].split(",")   # point 2, I = 16
+        fields[5] = "error"
+        fields[-1] = "data.path: missing"
+        runs[3] = ",".join(fields)
+        (self.sweep / "runs.csv").write_text("\n".join(runs) + "\n")
+        result = run_cli(self.sweep, "--out", self.root / "out")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = (self.root / "out" / "report.md").read_text()
+        self.assertIn("## Incomplete", report)
+        self.assertIn("data.path: missing", report)
+        # Without I = 16, the worst run is I = 1 / I = 4 (best 0.85): target 0.84, at step 400.
+        self.assertIn("84.0 %", report)
+
     def test_bad_input_exits_2_naming_the_file(self):
         result = run_cli(self.root / "missing", "--out", self.root / "out")
         self.assertEqual(result.returncode, 2)
@@ -180,6 +195,26 @@ class SpeedupTableTest(unittest.TestCase):
         result = run_cli(self.sweep, "--out", self.root / "out")
         self.assertEqual(result.returncode, 2)
         self.assertIn("p0000_r0/metrics.csv", result.stderr)
+
+
+class ScriptArgumentsTest(unittest.TestCase):
+    def run_script(self, *args):
+        return subprocess.run([str(REPO / "scripts" / "paper-experiment"), *args],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_bad_arguments_exit_2_with_a_message(self):
+        for args, message in ((["--steps", "x"], "--steps must be a positive integer"),
+                              (["--jobs", "0"], "--jobs must be a positive integer"),
+                              (["--bogus"], "unknown argument")):
+            result = self.run_script(*args)
+            self.assertEqual(result.returncode, 2, args)
+            self.assertIn(message, result.stderr)
+
+    @unittest.skipUnless((REPO / "build" / "release" / "sgdsim").is_file(), "needs build/release/sgdsim")
+    def test_a_cifar_directory_that_does_not_exist_exits_2(self):
+        result = self.run_script("--cifar", "/nonexistent/cifar-10-batches-bin")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("not a directory", result.stderr)
 
 
 def find_sgdsim():
