@@ -278,6 +278,12 @@ def experiment_name(sweep: Sweep) -> str:
     return str(sweep.summary(done.iloc[0]).get("name") or sweep.name)
 
 
+def measurement_note(sweep: Sweep) -> str:
+    done = sweep.runs[sweep.runs["status"].isin(STATUS_DONE)]
+    every = ((sweep.summary(done.iloc[0]).get("scenario") or {}).get("eval") or {}).get("every")
+    return f"every {every} steps" if every else "at the measured steps"
+
+
 def write_report(sweep: Sweep, plan: Sequence[Schedule], table: pd.DataFrame, target: float,
                  target_rule: str, figures: Sequence[Path], out: Path) -> Path:
     problems = sweep.incomplete()
@@ -287,7 +293,9 @@ def write_report(sweep: Sweep, plan: Sequence[Schedule], table: pd.DataFrame, ta
             f"`{sweep.path}`.", "", "## Set-up", "", *describe_setup(sweep, plan), "",
             "## Speed-up", "", f"Target test accuracy **{100 * target:.1f} %**: {target_rule}. "
             "Speed-ups are I = 1's simulated time over each schedule's (to the target; for the "
-            "whole run of T steps). Also in `speedup.csv`.", "", markdown_table(table, target), "",
+            "whole run of T steps). Also in `speedup.csv`. Times to the target are those of the "
+            f"first measurement at or above it ({measurement_note(sweep)}), so they are as coarse "
+            "as the measurements.", "", markdown_table(table, target), "",
             *findings(table, target), ""]
     if problems:
         text += ["## Incomplete", "", *[f"- {p}" for p in problems], ""]
