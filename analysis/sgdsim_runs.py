@@ -34,8 +34,9 @@ METRICS_COLUMNS = (
     "test_loss",
     "test_accuracy",
 )
-# Cells that may be empty: the test columns when a scenario has no test set.
-OPTIONAL_COLUMNS = ("test_loss", "test_accuracy")
+# Cells that may be empty: the test columns when a scenario has no test set, grad_norm_sq with
+# `eval.grad_norm: false`.
+OPTIONAL_COLUMNS = ("grad_norm_sq", "test_loss", "test_accuracy")
 
 STATUS_OK = "ok"
 STATUS_DIVERGED = "diverged"

@@ -182,10 +182,12 @@ def fit_power_law(y: Sequence[float], regressors: Mapping[str, Sequence[float]])
 
 
 def first_crossing(metrics: pd.DataFrame, target: float, column: str = "train_loss",
-                   x: str = "step") -> float:
-    """x of the first metrics row whose `column` is at or below `target`; nan if none is."""
+                   x: str = "step", at_least: bool = False) -> float:
+    """x of the first metrics row whose `column` is at or below `target` (at or above it with
+    `at_least`, for an accuracy); nan if none is."""
     values = metrics[column].to_numpy(dtype=float)
-    hit = np.flatnonzero(np.isfinite(values) & (values <= target))
+    reached = values >= target if at_least else values <= target
+    hit = np.flatnonzero(np.isfinite(values) & reached)
     return float(metrics[x].iloc[hit[0]]) if hit.size else math.nan
 
 
