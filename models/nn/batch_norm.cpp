@@ -77,10 +77,12 @@ void BatchNorm<Scalar>::forward(const LayerParams<Scalar>& p, const Mat& input, 
     const double mean_sum =
         sum_in_double(count, [values](Eigen::Index i) { return static_cast<double>(values[i]); }) /
         static_cast<double>(count);
-    const double variance_sum = sum_in_double(count, [values, mean_sum](Eigen::Index i) {
-                                  const double centred = static_cast<double>(values[i]) - mean_sum;
-                                  return centred * centred;
-                                }) /
+    const double variance_sum = sum_in_double(count,
+                                              [values, mean_sum](Eigen::Index i) {
+                                                const double centred =
+                                                    static_cast<double>(values[i]) - mean_sum;
+                                                return centred * centred;
+                                              }) /
                                 static_cast<double>(count);
     const auto mean = static_cast<Scalar>(mean_sum);
     const auto variance = static_cast<Scalar>(variance_sum);
@@ -110,8 +112,8 @@ void BatchNorm<Scalar>::backward(const LayerParams<Scalar>& p, const Mat&, Tape<
     const auto normalised = tape.saved.col(k).array();
     const Scalar* dy_data = output_grad.col(k).data();
     const Scalar* normalised_data = tape.saved.col(k).data();
-    const auto sum_dy = static_cast<Scalar>(sum_in_double(
-        rows, [dy_data](Eigen::Index i) { return static_cast<double>(dy_data[i]); }));
+    const auto sum_dy = static_cast<Scalar>(
+        sum_in_double(rows, [dy_data](Eigen::Index i) { return static_cast<double>(dy_data[i]); }));
     const auto sum_dy_x =
         static_cast<Scalar>(sum_in_double(rows, [dy_data, normalised_data](Eigen::Index i) {
           return static_cast<double>(dy_data[i]) * static_cast<double>(normalised_data[i]);

@@ -80,8 +80,8 @@ bool Conv2d<Scalar>::on_onednn() const {
 namespace {
 onednn::ConvGeometry geometry_of(const ImageShape& in, const ImageShape& out, Eigen::Index batch,
                                  int kernel, int stride, int padding, bool bias) {
-  return {batch,      in.channels, in.height, in.width, out.channels, out.height,
-          out.width,  kernel,      stride,    padding,  bias};
+  return {batch,     in.channels, in.height, in.width, out.channels, out.height,
+          out.width, kernel,      stride,    padding,  bias};
 }
 }  // namespace
 #endif

@@ -53,7 +53,8 @@ struct ThreadContext {
   }
   void add_scratchpad(Args& args, const dnnl::primitive_desc_base& pd) const {
     if (pd.scratchpad_desc().get_size() == 0) return;
-    args.emplace(DNNL_ARG_SCRATCHPAD, memory(pd.scratchpad_desc(), engine, scratch.get_data_handle()));
+    args.emplace(DNNL_ARG_SCRATCHPAD,
+                 memory(pd.scratchpad_desc(), engine, scratch.get_data_handle()));
   }
 };
 
@@ -127,9 +128,9 @@ struct Forward {
 
   Forward(ThreadContext& c, const UserLayouts& u)
       : pd(dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                           dnnl::algorithm::convolution_direct,
-                                           any_layout(u.input), any_layout(u.weights), u.bias,
-                                           any_layout(u.output), u.strides, u.padding, u.padding),
+                                           dnnl::algorithm::convolution_direct, any_layout(u.input),
+                                           any_layout(u.weights), u.bias, any_layout(u.output),
+                                           u.strides, u.padding, u.padding),
            user_scratchpad(), c.engine),
         primitive(pd),
         src(c, u.input, pd.src_desc()),
@@ -148,18 +149,18 @@ struct Backward {
   Operand data_diff_dst, weights, diff_src;
 
   Backward(ThreadContext& c, const UserLayouts& u, const Forward& hint)
-      : weights_pd(dnnl::convolution_backward_weights::desc(
-                       dnnl::algorithm::convolution_direct, any_layout(u.input),
-                       any_layout(u.weights), u.bias, any_layout(u.output), u.strides, u.padding,
-                       u.padding),
-                   user_scratchpad(), c.engine, hint.pd),
+      : weights_pd(
+            dnnl::convolution_backward_weights::desc(
+                dnnl::algorithm::convolution_direct, any_layout(u.input), any_layout(u.weights),
+                u.bias, any_layout(u.output), u.strides, u.padding, u.padding),
+            user_scratchpad(), c.engine, hint.pd),
         weights_primitive(weights_pd),
         src(c, u.input, weights_pd.src_desc()),
         weights_diff_dst(c, u.output, weights_pd.diff_dst_desc()),
         diff_weights(c, u.weights, weights_pd.diff_weights_desc()),
         data_pd(dnnl::convolution_backward_data::desc(
-                    dnnl::algorithm::convolution_direct, any_layout(u.input),
-                    any_layout(u.weights), any_layout(u.output), u.strides, u.padding, u.padding),
+                    dnnl::algorithm::convolution_direct, any_layout(u.input), any_layout(u.weights),
+                    any_layout(u.output), u.strides, u.padding, u.padding),
                 user_scratchpad(), c.engine, hint.pd),
         data_primitive(data_pd),
         data_diff_dst(c, u.output, data_pd.diff_dst_desc()),
@@ -214,7 +215,8 @@ void conv_forward(const ConvGeometry& g, const float* input, const float* weight
             {DNNL_ARG_WEIGHTS, f.weights.read(c, weights)},
             {DNNL_ARG_DST, f.dst.write(c, output)}};
   c.add_scratchpad(args, f.pd);
-  if (g.bias) args.emplace(DNNL_ARG_BIAS, memory(f.pd.bias_desc(), c.engine, const_cast<float*>(bias)));
+  if (g.bias)
+    args.emplace(DNNL_ARG_BIAS, memory(f.pd.bias_desc(), c.engine, const_cast<float*>(bias)));
   f.primitive.execute(c.stream, args);
   f.dst.store(c, output);
   c.stream.wait();
@@ -232,16 +234,17 @@ void conv_backward(const ConvGeometry& g, const float* input, const float* weigh
             {DNNL_ARG_DIFF_DST, diff_dst},
             {DNNL_ARG_DIFF_WEIGHTS, b.diff_weights.write(c, weights_grad)}};
   c.add_scratchpad(args, b.weights_pd);
-  if (g.bias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(b.weights_pd.diff_bias_desc(), c.engine, bias_grad));
+  if (g.bias)
+    args.emplace(DNNL_ARG_DIFF_BIAS, memory(b.weights_pd.diff_bias_desc(), c.engine, bias_grad));
   b.weights_primitive.execute(c.stream, args);
   b.diff_weights.store(c, weights_grad);
   if (input_grad) {
     // Both primitives usually take d(output) in the same layout: reordered once then.
-    const bool same_layout =
-        b.data_diff_dst.inner_desc() == b.weights_diff_dst.inner_desc();
-    Args data_args{{DNNL_ARG_DIFF_DST, same_layout ? diff_dst : b.data_diff_dst.read(c, output_grad)},
-                   {DNNL_ARG_WEIGHTS, b.weights.read(c, weights)},
-                   {DNNL_ARG_DIFF_SRC, b.diff_src.write(c, input_grad)}};
+    const bool same_layout = b.data_diff_dst.inner_desc() == b.weights_diff_dst.inner_desc();
+    Args data_args{
+        {DNNL_ARG_DIFF_DST, same_layout ? diff_dst : b.data_diff_dst.read(c, output_grad)},
+        {DNNL_ARG_WEIGHTS, b.weights.read(c, weights)},
+        {DNNL_ARG_DIFF_SRC, b.diff_src.write(c, input_grad)}};
     c.add_scratchpad(data_args, b.data_pd);
     b.data_primitive.execute(c.stream, data_args);
     b.diff_src.store(c, input_grad);

@@ -86,8 +86,8 @@ TEST_CASE("conv2d float32: the fastest implementation equals im2col + Eigen with
           "[nn][conv2d]") {
   bool some_bits_differ = false;
   for (const ConvCase& c : kCases) {
-    CAPTURE(c.in_channels, c.height, c.width, c.out_channels, c.kernel, c.stride, c.padding,
-            c.bias, c.batch);
+    CAPTURE(c.in_channels, c.height, c.width, c.out_channels, c.kernel, c.stride, c.padding, c.bias,
+            c.batch);
     const ConvResults fastest = run(c, ConvImplementation::fastest);
     const ConvResults eigen = run(c, ConvImplementation::eigen);
     REQUIRE(fastest.output.rows() == eigen.output.rows());
