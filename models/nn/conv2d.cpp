@@ -4,6 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+
+#ifdef SGDSIM_HAVE_ONEDNN
+#include "models/nn/conv2d_onednn.hpp"
+#endif
 
 namespace sgdsim::nn {
 namespace {
@@ -52,13 +57,34 @@ ValidRange valid_outputs(Eigen::Index side, Eigen::Index outputs, int stride, in
 
 template <class Scalar>
 Conv2d<Scalar>::Conv2d(ImageShape input, int channels, int kernel, int stride, int padding,
-                       bool bias)
+                       bool bias, ConvImplementation implementation)
     : Layer<Scalar>(input, conv_output(input, channels, kernel, stride, padding)),
       kernel_(kernel),
       stride_(stride),
       padding_(padding),
       bias_(bias),
+      implementation_(implementation),
       weights_(static_cast<Eigen::Index>(channels) * input.channels * kernel * kernel) {}
+
+template <class Scalar>
+bool Conv2d<Scalar>::on_onednn() const {
+#ifdef SGDSIM_HAVE_ONEDNN
+  return std::is_same_v<Scalar, float> && implementation_ == ConvImplementation::fastest;
+#else
+  static_cast<void>(implementation_);
+  return false;
+#endif
+}
+
+#ifdef SGDSIM_HAVE_ONEDNN
+namespace {
+onednn::ConvGeometry geometry_of(const ImageShape& in, const ImageShape& out, Eigen::Index batch,
+                                 int kernel, int stride, int padding, bool bias) {
+  return {batch,     in.channels, in.height, in.width, out.channels, out.height,
+          out.width, kernel,      stride,    padding,  bias};
+}
+}  // namespace
+#endif
 
 template <class Scalar>
 double Conv2d<Scalar>::forward_flops_per_sample() const {
@@ -143,6 +169,19 @@ void Conv2d<Scalar>::col2im(const Mat& columns, Mat& input_grad) const {
 template <class Scalar>
 void Conv2d<Scalar>::forward(const LayerParams<Scalar>& p, const Mat& input, Mode,
                              Tape<Scalar>& tape) const {
+#ifdef SGDSIM_HAVE_ONEDNN
+  if constexpr (std::is_same_v<Scalar, float>) {
+    if (on_onednn()) {
+      const Eigen::Index batch = input.rows() / plane_size(this->input_shape());
+      tape.output.resize(batch * plane_size(this->output_shape()), out_channels());
+      onednn::conv_forward(geometry_of(this->input_shape(), this->output_shape(), batch, kernel_,
+                                       stride_, padding_, bias_),
+                           input.data(), p.params, bias_ ? p.params + weights_ : nullptr,
+                           tape.output.data());
+      return;
+    }
+  }
+#endif
   const Eigen::Map<const Mat> weights(p.params, patch(), out_channels());
   if (pointwise()) {
     tape.output.noalias() = input * weights;
@@ -160,6 +199,20 @@ void Conv2d<Scalar>::forward(const LayerParams<Scalar>& p, const Mat& input, Mod
 template <class Scalar>
 void Conv2d<Scalar>::backward(const LayerParams<Scalar>& p, const Mat& input, Tape<Scalar>&,
                               Mat& output_grad, Scalar* grad, Mat* input_grad) const {
+#ifdef SGDSIM_HAVE_ONEDNN
+  if constexpr (std::is_same_v<Scalar, float>) {
+    if (on_onednn()) {
+      const Eigen::Index batch = input.rows() / plane_size(this->input_shape());
+      if (input_grad) input_grad->resize(input.rows(), input.cols());
+      onednn::conv_backward(geometry_of(this->input_shape(), this->output_shape(), batch, kernel_,
+                                        stride_, padding_, bias_),
+                            input.data(), p.params, output_grad.data(), grad,
+                            bias_ ? grad + weights_ : nullptr,
+                            input_grad ? input_grad->data() : nullptr);
+      return;
+    }
+  }
+#endif
   const Eigen::Map<const Mat> weights(p.params, patch(), out_channels());
   Eigen::Map<Mat> weights_grad(grad, patch(), out_channels());
   if (bias_) {
