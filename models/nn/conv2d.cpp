@@ -22,10 +22,10 @@ ImageShape conv_output(ImageShape in, int channels, int kernel, int stride, int 
     throw std::invalid_argument("conv2d needs channels, kernel and stride >= 1 and padding >= 0");
   }
   if (in.height + 2 * padding < kernel || in.width + 2 * padding < kernel) {
-    throw std::invalid_argument("a " + std::to_string(kernel) + "x" +
-                                std::to_string(kernel) + " kernel does not fit the " +
-                                std::to_string(in.height) + "x" + std::to_string(in.width) +
-                                " input with padding " + std::to_string(padding));
+    throw std::invalid_argument("a " + std::to_string(kernel) + "x" + std::to_string(kernel) +
+                                " kernel does not fit the " + std::to_string(in.height) + "x" +
+                                std::to_string(in.width) + " input with padding " +
+                                std::to_string(padding));
   }
   return {channels, output_side(in.height, kernel, stride, padding),
           output_side(in.width, kernel, stride, padding)};

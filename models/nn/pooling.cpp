@@ -40,10 +40,9 @@ ImageShape pooled_shape(const char* layer, ImageShape in, const PoolWindow& w) {
                                 " is more than half the kernel " + std::to_string(w.kernel));
   }
   if (in.height + 2 * w.padding < w.kernel || in.width + 2 * w.padding < w.kernel) {
-    throw std::invalid_argument("a " + std::to_string(w.kernel) + "x" +
-                                std::to_string(w.kernel) + " window does not fit the " +
-                                std::to_string(in.height) + "x" + std::to_string(in.width) +
-                                " input");
+    throw std::invalid_argument("a " + std::to_string(w.kernel) + "x" + std::to_string(w.kernel) +
+                                " window does not fit the " + std::to_string(in.height) + "x" +
+                                std::to_string(in.width) + " input");
   }
   return {in.channels, (in.height + 2 * w.padding - w.kernel) / w.stride + 1,
           (in.width + 2 * w.padding - w.kernel) / w.stride + 1};

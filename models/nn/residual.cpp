@@ -25,8 +25,7 @@ Residual<Scalar>::Residual(LayerStack<Scalar> body, Shortcut shortcut)
   const ImageShape &in = this->input_shape(), &out = this->output_shape();
   if (kind_ == Shortcut::identity) {
     if (!(in == out)) {
-      throw std::invalid_argument("the layers turn " + shape_text(in) + " into " +
-                                  shape_text(out) +
+      throw std::invalid_argument("the layers turn " + shape_text(in) + " into " + shape_text(out) +
                                   "; an identity shortcut needs the same shape "
                                   "(use shortcut pad or project)");
     }
@@ -35,14 +34,14 @@ Residual<Scalar>::Residual(LayerStack<Scalar> body, Shortcut shortcut)
   // The body's spatial reduction must be a whole stride, as a strided convolution gives.
   stride_ = (in.height + out.height - 1) / out.height;
   if ((in.height - 1) / stride_ + 1 != out.height || (in.width - 1) / stride_ + 1 != out.width) {
-    throw std::invalid_argument("no stride takes " + shape_text(in) + " to " +
-                                shape_text(out) + " for the shortcut");
+    throw std::invalid_argument("no stride takes " + shape_text(in) + " to " + shape_text(out) +
+                                " for the shortcut");
   }
   if (kind_ == Shortcut::pad) {
     if (out.channels < in.channels) {
-      throw std::invalid_argument("shortcut pad cannot reduce " +
-                                  std::to_string(in.channels) + " channels to " +
-                                  std::to_string(out.channels) + " (use shortcut project)");
+      throw std::invalid_argument("shortcut pad cannot reduce " + std::to_string(in.channels) +
+                                  " channels to " + std::to_string(out.channels) +
+                                  " (use shortcut project)");
     }
     pad_before_ = (out.channels - in.channels) / 2;
     return;
