@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/blas_backend.hpp"
 #include "models/least_squares.hpp"
 #include "models/logistic.hpp"
 #include "models/mlp.hpp"
@@ -191,6 +192,7 @@ std::unique_ptr<Objective<Scalar>> make_objective(const ModelSpec& spec, Eigen::
                                 std::to_string(num_features));
   }
   check_task(entry->info, num_classes);
+  pin_blas_to_caller_threads();  // before any product of the objective
   if constexpr (std::is_same_v<Scalar, float>) {
     return entry->make_float(spec, num_features, num_classes, image);
   } else {
