@@ -223,7 +223,7 @@ def child(args):
     out = {"threads": args.threads, "numpy_version": np.__version__,
            "torch_version": torch.__version__, "numpy_blas": numpy_blas,
            "torch_extra_libs": torch_libs, "torch_threads": torch.get_num_threads(),
-           "env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")},
+           "env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OMP_WAIT_POLICY")},
            "results": []}
     for model in args.models.split(","):
         X, y, shards, init = make_problem(np, model)
@@ -265,6 +265,9 @@ def main():
     for threads in [int(t) for t in args.threads.split(",")]:
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                    MKL_NUM_THREADS=str(threads))
+        # torch's GOMP threads spin between parallel regions and starve OpenBLAS's own threads
+        # on 2 cores (torch at 2 threads ran ~100x slower); passive waiting removes that.
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         cmd = [sys.executable, os.path.abspath(__file__), "--child", "--threads", str(threads),
                "--repeats", str(args.repeats), "--models", args.models, "--peers", args.peers]
         done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
