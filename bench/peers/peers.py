@@ -10,7 +10,7 @@ of the whole run / (N x steps).
   /usr/bin/python3 bench/peers/peers.py --threads 1,2 --repeats 5 --json out.json
 
 Each thread count runs in its own child process, so that OPENBLAS_NUM_THREADS/OMP_NUM_THREADS
-are set before numpy loads its BLAS. Before timing, each child checks that numpy and torch,
+are set before numpy loads its BLAS (and OMP_WAIT_POLICY=PASSIVE unless set: see main). Before timing, each child checks that numpy and torch,
 from the same start and batches, end at the same parameters (3 steps, I = 2).
 """
 import argparse
