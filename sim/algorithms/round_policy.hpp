@@ -36,6 +36,7 @@ class RoundPolicy {
   // The level of the round after `step` (a step after which the workers synchronise).
   int level_after(std::int64_t step) const;
   int group_size(int level) const { return group_sizes_[level]; }
+  const std::vector<int>& group_sizes() const { return group_sizes_; }
   // Called once per round, after step `step`, with the mean mini-batch loss of the local steps
   // since the previous round (the adaptive schedule's signal).
   void on_round_end(std::int64_t step, double mean_round_loss) {

@@ -50,10 +50,14 @@ void OutputFile::close(bool durable) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& contents) {
+  write_file_atomically(path, [&contents](OutputFile& out) { out.write(contents); });
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(OutputFile&)>& write) {
   const std::string temporary = path + ".tmp";
   try {
     OutputFile out(temporary);
-    out.write(contents);
+    write(out);
     out.close(/*durable=*/true);
     std::filesystem::rename(temporary, path);
   } catch (const std::filesystem::filesystem_error& e) {

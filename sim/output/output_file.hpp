@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,7 @@ class OutputFile {
 // Writes `contents` to `path` + ".tmp", syncs it to the disk and renames it over `path`, so that
 // `path` is either the old file or the whole new one. On failure the .tmp file is removed.
 void write_file_atomically(const std::string& path, const std::string& contents);
+// The same for contents written in parts, by `write`, into the temporary file.
+void write_file_atomically(const std::string& path, const std::function<void(OutputFile&)>& write);
 
 }  // namespace sgdsim

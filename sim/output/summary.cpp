@@ -21,40 +21,118 @@ nlohmann::ordered_json number_or_null(double value) {
   return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
 }
 
-// Bytes each network resource carried and its utilisation, bytes / (bandwidth × sim_time): the
-// resources that carried anything, then totals per group (the group's bandwidth summed).
-void add_links(nlohmann::ordered_json& j, const RunResult& result, const RunFacts& facts) {
-  const double seconds = result.sim_time.seconds();
-  const auto utilisation = [seconds](double bytes, double bytes_per_second) {
-    return seconds > 0 ? bytes / (bytes_per_second * seconds) : 0.0;
-  };
-  nlohmann::ordered_json links = nlohmann::ordered_json::array();
+double utilisation(double bytes, double bytes_per_second, double seconds) {
+  return seconds > 0 ? bytes / (bytes_per_second * seconds) : 0.0;
+}
+
+double resource_bytes(const RunResult& result, std::size_t resource) {
+  return resource < result.resource_bytes.size() ? result.resource_bytes[resource] : 0.0;
+}
+
+// Totals per group of network resources (the group's bandwidth summed) and their utilisation,
+// bytes / (bandwidth × sim_time); `links` lists each resource that carried anything (written
+// entry by entry, link_entry).
+nlohmann::ordered_json link_groups(const RunResult& result, const RunFacts& facts) {
   std::vector<std::string> group_order;
   std::map<std::string, std::pair<double, double>> groups;  // group → (bandwidth, bytes)
   for (std::size_t r = 0; r < facts.resources.size(); ++r) {
     const ResourceInfo& info = facts.resources[r];
-    const double bytes = r < result.resource_bytes.size() ? result.resource_bytes[r] : 0.0;
     if (!groups.count(info.group)) group_order.push_back(info.group);
     auto& [bandwidth, total] = groups[info.group];
     bandwidth += info.bytes_per_second;
-    total += bytes;
-    if (bytes <= 0) continue;
-    links.push_back({{"name", info.name},
-                     {"group", info.group},
-                     {"bandwidth_bytes_per_s", info.bytes_per_second},
-                     {"bytes", bytes},
-                     {"utilisation", utilisation(bytes, info.bytes_per_second)}});
+    total += resource_bytes(result, r);
   }
   nlohmann::ordered_json per_group = nlohmann::ordered_json::array();
   for (const std::string& group : group_order) {
     const auto& [bandwidth, total] = groups[group];
-    per_group.push_back({{"group", group},
-                         {"bandwidth_bytes_per_s", bandwidth},
-                         {"bytes", total},
-                         {"utilisation", utilisation(total, bandwidth)}});
+    per_group.push_back(
+        {{"group", group},
+         {"bandwidth_bytes_per_s", bandwidth},
+         {"bytes", total},
+         {"utilisation", utilisation(total, bandwidth, result.sim_time.seconds())}});
   }
-  j["links"] = std::move(links);
-  j["link_groups"] = std::move(per_group);
+  return per_group;
+}
+
+nlohmann::ordered_json link_entry(const RunResult& result, const RunFacts& facts,
+                                  std::size_t resource) {
+  const ResourceInfo& info = facts.resources[resource];
+  const double bytes = resource_bytes(result, resource);
+  return {{"name", info.name},
+          {"group", info.group},
+          {"bandwidth_bytes_per_s", info.bytes_per_second},
+          {"bytes", bytes},
+          {"utilisation", utilisation(bytes, info.bytes_per_second, result.sim_time.seconds())}};
+}
+
+nlohmann::ordered_json worker_entry(const Scenario& scenario, const RunResult& result,
+                                    const RunFacts& facts, std::size_t w) {
+  const WorkerTimes& t = result.workers[w];
+  nlohmann::ordered_json entry = {{"worker", w},
+                                  {"steps", t.steps},
+                                  {"compute_s", t.compute.seconds()},
+                                  {"communication_s", t.communication.seconds()},
+                                  {"idle_s", t.idle.seconds()},
+                                  {"down_s", t.down.seconds()},
+                                  {"failures", t.failures},
+                                  {"rounds_missed", t.rounds_missed}};
+  if (scenario.network.overlap) entry["stale_steps"] = t.stale_steps;
+  if (scenario.algorithm.while_waiting == WhileWaiting::local_steps) {
+    entry["extra_steps"] = t.extra_steps;
+  }
+  if (!algorithm_info(scenario.algorithm.kind).can.rounds) {
+    entry["mean_staleness"] =
+        t.steps > 0 ? static_cast<double>(t.staleness_sum) / static_cast<double>(t.steps) : 0.0;
+    entry["max_staleness"] = t.staleness_max;
+  }
+  if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
+  if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
+  if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];
+  if (w < facts.label_histograms.size()) entry["label_histogram"] = facts.label_histograms[w];
+  return entry;
+}
+
+// `value` dumped as nlohmann does when it sits `depth` levels deep in a document dumped with
+// `indent` (< 0: compact): its own lines shifted right.
+std::string nested_dump(const nlohmann::ordered_json& value, int indent, int depth) {
+  std::string text = value.dump(indent);
+  if (indent < 0) return text;
+  std::string shifted(static_cast<std::size_t>(indent * depth) + 1, ' ');
+  shifted[0] = '\n';
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n') {
+      out += shifted;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A placeholder's array, one entry built and written at a time.
+template <class Entry>
+void write_array(std::size_t count, const Entry& entry, int indent, const SummaryWrite& write) {
+  if (count == 0) {
+    write("[]");
+    return;
+  }
+  // Entries sit two levels deep: in the array, in the document.
+  const std::string pad = indent < 0 ? "" : std::string(static_cast<std::size_t>(2 * indent), ' ');
+  for (std::size_t i = 0; i < count; ++i) {
+    write(i == 0 ? "[" : ",");
+    if (indent >= 0) {
+      write("\n");
+      write(pad);
+    }
+    write(nested_dump(entry(i), indent, 2));
+  }
+  if (indent >= 0) {
+    write("\n");
+    write(std::string(static_cast<std::size_t>(indent), ' '));
+  }
+  write("]");
 }
 
 }  // namespace
@@ -116,36 +194,12 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
 
   SimTime compute, communication, idle, down;
   std::int64_t failures = 0;
-  nlohmann::ordered_json per_worker = nlohmann::ordered_json::array();
-  for (std::size_t w = 0; w < result.workers.size(); ++w) {
-    const WorkerTimes& t = result.workers[w];
+  for (const WorkerTimes& t : result.workers) {
     compute += t.compute;
     communication += t.communication;
     idle += t.idle;
     down += t.down;
     failures += t.failures;
-    nlohmann::ordered_json entry = {{"worker", w},
-                                    {"steps", t.steps},
-                                    {"compute_s", t.compute.seconds()},
-                                    {"communication_s", t.communication.seconds()},
-                                    {"idle_s", t.idle.seconds()},
-                                    {"down_s", t.down.seconds()},
-                                    {"failures", t.failures},
-                                    {"rounds_missed", t.rounds_missed}};
-    if (scenario.network.overlap) entry["stale_steps"] = t.stale_steps;
-    if (scenario.algorithm.while_waiting == WhileWaiting::local_steps) {
-      entry["extra_steps"] = t.extra_steps;
-    }
-    if (!algorithm_info(scenario.algorithm.kind).can.rounds) {
-      entry["mean_staleness"] =
-          t.steps > 0 ? static_cast<double>(t.staleness_sum) / static_cast<double>(t.steps) : 0.0;
-      entry["max_staleness"] = t.staleness_max;
-    }
-    if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
-    if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
-    if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];
-    if (w < facts.label_histograms.size()) entry["label_histogram"] = facts.label_histograms[w];
-    per_worker.push_back(std::move(entry));
   }
   j["compute_time_s"] = compute.seconds();
   j["communication_time_s"] = communication.seconds();
@@ -186,10 +240,50 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
   j["events"] = result.events;
   j["wall_time_s"] = facts.wall_time_s;
   if (scenario.output.trace) j["trace_truncated"] = facts.trace_truncated;
-  j["per_worker"] = std::move(per_worker);
-  add_links(j, result, facts);
+  j["per_worker"] = nullptr;  // placeholders: write_summary writes their entries one by one
+  j["links"] = nullptr;
+  j["link_groups"] = link_groups(result, facts);
   j["scenario"] = scenario_to_json(scenario);
   return j;
+}
+
+void write_summary(const nlohmann::ordered_json& summary, const Scenario& scenario,
+                   const RunResult& result, const RunFacts& facts, int indent,
+                   const SummaryWrite& write) {
+  const std::string pad = indent < 0 ? "" : std::string(static_cast<std::size_t>(indent), ' ');
+  bool first = true;
+  write("{");
+  for (const auto& [key, value] : summary.items()) {
+    write(first ? (indent < 0 ? "" : "\n") : (indent < 0 ? "," : ",\n"));
+    first = false;
+    write(pad);
+    write(nlohmann::ordered_json(key).dump());
+    write(indent < 0 ? ":" : ": ");
+    if (key == "per_worker" && value.is_null()) {
+      write_array(
+          result.workers.size(),
+          [&](std::size_t w) { return worker_entry(scenario, result, facts, w); }, indent, write);
+    } else if (key == "links" && value.is_null()) {
+      std::vector<std::size_t> carried;  // the resources that carried anything
+      for (std::size_t r = 0; r < facts.resources.size(); ++r) {
+        if (resource_bytes(result, r) > 0) carried.push_back(r);
+      }
+      write_array(
+          carried.size(), [&](std::size_t i) { return link_entry(result, facts, carried[i]); },
+          indent, write);
+    } else {
+      write(nested_dump(value, indent, 1));
+    }
+  }
+  write(first || indent < 0 ? "}" : "\n}");
+}
+
+std::string summary_text(const nlohmann::ordered_json& summary, const Scenario& scenario,
+                         const RunResult& result, const RunFacts& facts, int indent) {
+  std::string text;
+  write_summary(summary, scenario, result, facts, indent,
+                [&text](std::string_view part) { text += part; });
+  return text;
 }
 
 }  // namespace sgdsim

@@ -2,9 +2,11 @@
 // renamed, so a crash never leaves a run that looks finished.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/cluster/topology.hpp"
@@ -48,7 +50,20 @@ struct RunFacts {
   std::optional<RealFacts> real;  // set for runs on MPI ranks
 };
 
+// summary.json's fields, but for two per-worker tables: `per_worker` and `links` are null
+// placeholders, in their place, which write_summary fills from `result` and `facts` an entry at a
+// time (10⁶ workers' entries as JSON values would take ~3 KB each, more than their replicas).
 nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& result,
                                     const RunFacts& facts);
+
+using SummaryWrite = std::function<void(std::string_view)>;
+
+// The whole summary.json text of `summary` (summary_json's, with any fields added since), as
+// `summary.dump(indent)` would write it were the tables in it (indent < 0: compact), in parts.
+void write_summary(const nlohmann::ordered_json& summary, const Scenario& scenario,
+                   const RunResult& result, const RunFacts& facts, int indent,
+                   const SummaryWrite& write);
+std::string summary_text(const nlohmann::ordered_json& summary, const Scenario& scenario,
+                         const RunResult& result, const RunFacts& facts, int indent);
 
 }  // namespace sgdsim

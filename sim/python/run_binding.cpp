@@ -11,6 +11,7 @@
 #include <cmath>
 #include <optional>
 
+#include "sim/output/summary.hpp"
 #include "sim/python/bindings.hpp"
 #include "sim/python/off_gil.hpp"
 #include "sim/runner/input_fingerprints.hpp"
@@ -143,7 +144,8 @@ py::dict run(const PyScenario& self, int threads, const std::optional<std::strin
   }
   py::dict result;
   result["status"] = to_string(outcome.result.status);
-  result["summary"] = outcome.summary.dump();
+  result["summary"] =
+      summary_text(outcome.summary, scenario, outcome.result, outcome.facts, /*indent=*/-1);
   result["metrics"] = metrics_columns(observer.rows());
   result["model"] =
       py::array_t<double>(static_cast<py::ssize_t>(outcome.model.size()), outcome.model.data());

@@ -18,6 +18,7 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ModelProbe& probe, ClusterT
       stop_requested_(stop_requested),
       steps_done_(algorithm.workers(), 0),
       state_(algorithm.workers(), State::computing),
+      busy_members_(algorithm.rounds().group_sizes(), algorithm.workers()),
       since_(algorithm.workers()),
       attempt_(algorithm.workers(), 0),
       deferred_failure_(algorithm.workers()),
@@ -52,7 +53,7 @@ RunResult SynchronousRun::run() {
       if (!sampled || std::binary_search(sampled->begin(), sampled->end(), w)) {
         start_step(w);
       } else {
-        state_[w] = State::rejoining;  // sits the first round out
+        set_state(w, State::rejoining);  // sits the first round out
       }
       schedule_next_outage(w);
     }
@@ -86,38 +87,11 @@ bool SynchronousRun::stop_if_requested() {
   return true;
 }
 
-// Time spent in a state that is still open when the run ends is accounted here, so that every
-// worker's compute + communication + idle + down equals the simulated time.
-void SynchronousRun::close_open_spans() {
-  const SimTime now = engine_.now();
-  for (int w = 0; w < algorithm_.workers(); ++w) {
-    WorkerTimes& times = result_.workers[w];
-    switch (state_[w]) {
-      case State::arrived:
-      case State::rejoining:
-      case State::blocked:
-        times.idle += now - since_[w];
-        break;
-      case State::down:
-        times.down += now - since_[w];
-        observer_.on_outage(w, since_[w], now);
-        break;
-      case State::computing:  // a step cut short by the end of the run (divergence, interrupt)
-      case State::extra:
-        times.compute += now - since_[w];
-        break;
-      case State::communicating:  // a round cut short; a finished one is counted already
-        if (in_round_[w]) times.communication += now - since_[w];
-        break;
-    }
-  }
-}
-
 void SynchronousRun::start_step(int worker) {
   apply_if_due(worker);
   const SimTime now = engine_.now();
   const SimTime duration = timing_.compute->step_time(worker, now);
-  state_[worker] = State::computing;
+  set_state(worker, State::computing);
   since_[worker] = now;
   if (pool_) {
     const std::int64_t step = steps_done_[worker] + 1;
@@ -192,7 +166,7 @@ void SynchronousRun::diverge(std::int64_t step, int worker) {
 }
 
 void SynchronousRun::arrive(int worker) {
-  state_[worker] = State::arrived;
+  set_state(worker, State::arrived);
   since_[worker] = engine_.now();
   start_synchronization_if_ready(worker);
   if (state_[worker] == State::arrived && algorithm_.rounds().steps_while_waiting()) {
@@ -203,7 +177,7 @@ void SynchronousRun::arrive(int worker) {
 void SynchronousRun::start_extra_step(int worker) {
   const SimTime now = engine_.now();
   const SimTime duration = timing_.compute->step_time(worker, now);
-  state_[worker] = State::extra;
+  set_state(worker, State::extra);
   since_[worker] = now;
   const std::uint64_t attempt = attempt_[worker];
   engine_.schedule_after(duration,
@@ -246,11 +220,13 @@ std::pair<int, int> SynchronousRun::group_of(int worker) const {
 // block at the round's level (every worker, except at hierarchical group rounds), so other groups
 // go on computing or averaging meanwhile.
 void SynchronousRun::start_synchronization_if_ready(int worker) {
+  // a member still on its way, or averaging with an earlier round's group
+  if (busy_members_.any_in_group_of(worker, algorithm_.rounds().level_after(steps_done_[worker]))) {
+    return;
+  }
   const auto [first, count] = group_of(worker);
   std::vector<int> participants;
   for (int w = first; w < first + count; ++w) {
-    // still on its way, or averaging with an earlier round's group
-    if (state_[w] == State::computing || state_[w] == State::communicating) return;
     if (state_[w] == State::arrived || state_[w] == State::extra) participants.push_back(w);
   }
   if (participants.empty()) return;
@@ -265,7 +241,7 @@ void SynchronousRun::start_synchronization_if_ready(int worker) {
       result_.workers[w].idle += now - since_[w];
       observer_.on_wait(w, since_[w], now);
     }
-    state_[w] = State::communicating;
+    set_state(w, State::communicating);
     since_[w] = now;
     in_round_[w] = true;
   }
@@ -334,7 +310,7 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
     } else if (selected(w)) {
       start_step(w);
     } else {  // not sampled for the next round: sits it out
-      state_[w] = State::rejoining;
+      set_state(w, State::rejoining);
       since_[w] = engine_.now();
     }
   }
@@ -382,24 +358,6 @@ CollectiveCost SynchronousRun::round_cost(const std::vector<int>& participants) 
     return timing_.network->neighbor_exchange_cost(exchange.neighbors, timing_.payload_bytes);
   }
   return timing_.network->allreduce_cost(participants, timing_.payload_bytes);
-}
-
-void SynchronousRun::add_round_traffic(const CollectiveCost& cost) {
-  add_traffic(cost);
-  count_round(algorithm_.rounds().levels() - 1);
-}
-
-void SynchronousRun::count_round(int level) {
-  ++result_.comm_rounds;
-  ++result_.rounds_by_level[level];
-}
-
-void SynchronousRun::add_traffic(const CollectiveCost& cost) {
-  result_.bytes_sent += cost.bytes_sent;
-  result_.resource_bytes.resize(cost.resource_bytes.size(), 0.0);
-  for (std::size_t r = 0; r < cost.resource_bytes.size(); ++r) {
-    result_.resource_bytes[r] += cost.resource_bytes[r];
-  }
 }
 
 }  // namespace sgdsim

@@ -41,6 +41,7 @@
 
 #include "sim/algorithms/algorithm.hpp"
 #include "sim/engine/engine.hpp"
+#include "sim/run/busy_members.hpp"
 #include "sim/run/cluster_timing.hpp"
 #include "sim/run/model_probe.hpp"
 #include "sim/run/run_observer.hpp"
@@ -66,6 +67,11 @@ class SynchronousRun {
  private:
   // extra: computing a step beyond the round's while waiting for the slowest (keep-stepping).
   enum class State { computing, arrived, extra, communicating, down, rejoining, blocked };
+  static bool busy(State s) { return s == State::computing || s == State::communicating; }
+  void set_state(int worker, State next) {
+    busy_members_.update(worker, busy(state_[worker]), busy(next));
+    state_[worker] = next;
+  }
 
   void start_step(int worker);
   void finish_step(int worker, std::uint64_t attempt, SimTime started);
@@ -119,7 +125,8 @@ class SynchronousRun {
   Engine engine_;
   RunResult result_;
   std::vector<std::int64_t> steps_done_;  // the step a worker is at (a rejoin jumps ahead)
-  std::vector<State> state_;
+  std::vector<State> state_;  // changed only through set_state, which keeps busy_members_
+  BusyMembers busy_members_;
   std::vector<SimTime> since_;          // when the worker entered its current state
   std::vector<std::uint64_t> attempt_;  // bumped when a failure abandons a step in flight
   std::vector<std::optional<SimTime>> deferred_failure_;  // downtime of a failure mid-collective

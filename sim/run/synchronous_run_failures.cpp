@@ -49,7 +49,7 @@ void SynchronousRun::fail(int worker, SimTime downtime) {
                     failures_since_progress_, since_last_progress_.seconds()));
     return;
   }
-  state_[worker] = State::down;
+  set_state(worker, State::down);
   since_[worker] = now;
   engine_.schedule_after(downtime, [this, worker] { repair(worker); });
   start_synchronization_if_ready();  // the others may have been waiting only for this worker
@@ -67,7 +67,7 @@ void SynchronousRun::repair(int worker) {
   observer_.on_outage(worker, since_[worker], now);
   since_[worker] = now;
   if (anyone_up()) {
-    state_[worker] = State::rejoining;
+    set_state(worker, State::rejoining);
   } else {
     restart_from_average(worker, last_round_step_);
   }

@@ -17,7 +17,7 @@ void SynchronousRun::apply_if_due(int worker) {
 void SynchronousRun::arrive_overlapped(int worker, std::int64_t step) {
   apply_if_due(worker);
   if (outstanding_[worker]) {  // its previous model is still being averaged: wait for the result
-    state_[worker] = State::blocked;
+    set_state(worker, State::blocked);
     since_[worker] = engine_.now();
     blocked_step_[worker] = step;
     return;
@@ -30,7 +30,7 @@ void SynchronousRun::send_into_round(int worker, std::int64_t step) {
   outstanding_[worker] = true;
   sent_at_step_[worker] = step;
   if (step == algorithm_.steps()) {  // nothing left to overlap with: wait for the final average
-    state_[worker] = State::blocked;
+    set_state(worker, State::blocked);
     since_[worker] = engine_.now();
     blocked_step_[worker] = 0;
   } else {
@@ -85,7 +85,7 @@ void SynchronousRun::finish_overlapped_round(std::int64_t step, const Collective
   }
   if (stop_if_requested()) return;
   for (int w : unblocked) {
-    state_[w] = State::computing;
+    set_state(w, State::computing);
     send_into_round(w, blocked_step_[w]);
   }
 }

@@ -12,6 +12,7 @@
 #include "sim/output/metrics_writer.hpp"
 #include "sim/output/output_file.hpp"
 #include "sim/output/progress.hpp"
+#include "sim/output/summary.hpp"
 #include "sim/runner/input_fingerprints.hpp"
 
 namespace sgdsim {
@@ -82,7 +83,11 @@ RunOutcome run_with_outputs(ScenarioRun& run, const Scenario& s, const RunOption
     outcome.summary = summary_json(s, outcome.result, outcome.facts);
   }
   outcome.summary["inputs"] = input_fingerprints(s);
-  write_file_atomically((out / "summary.json").string(), outcome.summary.dump(2) + "\n");
+  write_file_atomically((out / "summary.json").string(), [&](OutputFile& file) {
+    write_summary(outcome.summary, s, outcome.result, outcome.facts, 2,
+                  [&file](std::string_view part) { file.write(part); });
+    file.write("\n");
+  });
   return outcome;
 }
 

@@ -117,7 +117,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
           result = run_scenario(run.scenario, run_options);
         }
         record.status = to_string(result.result.status);
-        record.summary = nlohmann::json::parse(result.summary.dump());
+        record.summary = nlohmann::json::parse(
+            summary_text(result.summary, run.scenario, result.result, result.facts, -1));
         if (result.result.status == RunStatus::stalled) error = result.result.stall_reason;
       } catch (const ConfigError& e) {
         error = e.messages().front();

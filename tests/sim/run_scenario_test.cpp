@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "models/model_spec.hpp"
 #include "models/rng.hpp"
 #include "sim/output/metrics_writer.hpp"
+#include "sim/output/summary.hpp"
 #include "sim/runner/run_scenario.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "tests/support/files.hpp"
@@ -121,6 +123,46 @@ TEST_CASE("summary.json parses, says ok and reports the run's rounds and times",
   std::vector<std::string> cells;
   for (std::string cell; std::getline(last, cell, ',');) cells.push_back(cell);
   CHECK(std::stod(cells[4]) == summary.at("final_train_loss").get<double>());
+}
+
+// The per-worker tables are written an entry at a time (never held as one JSON document), in
+// exactly the layout nlohmann gives a document holding them.
+TEST_CASE("summary.json's streamed per-worker tables are laid out as nlohmann's dump",
+          "[sim][run_scenario]") {
+  TempDir dir("run_scenario_test");
+  const sgdsim::Scenario scenario = sgdsim::load_scenario_text(kTiny, "test.yaml", {});
+  sgdsim::RunOptions options;
+  options.out_dir = (dir / "out").string();
+  options.quiet = true;
+  const sgdsim::RunOutcome outcome = sgdsim::run_scenario(scenario, options);
+  CHECK(outcome.summary.at("per_worker").is_null());  // placeholders in the document in memory
+  CHECK(outcome.summary.at("links").is_null());
+  const std::string text = read_file(dir / "out" / "summary.json");
+  const auto parsed = nlohmann::ordered_json::parse(text);
+  CHECK(text == parsed.dump(2) + "\n");
+  CHECK(sgdsim::summary_text(outcome.summary, scenario, outcome.result, outcome.facts, -1) ==
+        parsed.dump());
+  REQUIRE(parsed.at("per_worker").size() == 4);
+  double compute = 0.0;
+  for (std::size_t w = 0; w < 4; ++w) {
+    const auto& entry = parsed.at("per_worker")[w];
+    CHECK(entry.at("worker") == w);
+    CHECK(entry.at("compute_s").get<double>() == outcome.result.workers[w].compute.seconds());
+    compute += entry.at("compute_s").get<double>();
+  }
+  CHECK(compute == Approx(parsed.at("compute_time_s").get<double>()).epsilon(1e-12));
+  // Every link listed carried bytes, and each group's total is its links' sum.
+  const auto& links = parsed.at("links");
+  REQUIRE_FALSE(links.empty());
+  std::map<std::string, double> by_group;
+  for (const auto& link : links) {
+    CHECK(link.at("bytes").get<double>() > 0);
+    by_group[link.at("group").get<std::string>()] += link.at("bytes").get<double>();
+  }
+  for (const auto& group : parsed.at("link_groups")) {
+    CHECK(group.at("bytes").get<double>() ==
+          Approx(by_group[group.at("group").get<std::string>()]).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("trace.json parses and holds every worker's compute events", "[sim][run_scenario]") {
