@@ -37,12 +37,22 @@ struct CollectivePhase {
   bool operator==(const CollectivePhase&) const = default;
 };
 
+struct ResourceBytes {
+  int resource = 0;  // an id into Topology::resources()
+  double bytes = 0.0;
+
+  bool operator==(const ResourceBytes&) const = default;
+};
+
 struct CollectiveCost {
   SimTime duration;         // the sum of the phases' durations
   double bytes_sent = 0.0;  // over the whole network, all senders together, each message once
   std::vector<CollectivePhase> phases;
-  std::vector<double> resource_bytes;  // bytes carried by each resource of the topology
+  // The resources the collective crossed, by increasing id, with the bytes each carried: only
+  // those, so that a group's collective costs in its group's size, not the network's.
+  std::vector<ResourceBytes> resource_bytes;
 
+  double bytes_on(int resource) const;  // 0 for a resource the collective did not cross
   bool operator==(const CollectiveCost&) const = default;
 };
 

@@ -19,6 +19,7 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ModelProbe& probe, ClusterT
       steps_done_(algorithm.workers(), 0),
       state_(algorithm.workers(), State::computing),
       busy_members_(algorithm.rounds().group_sizes(), algorithm.workers()),
+      up_workers_(algorithm.workers()),
       since_(algorithm.workers()),
       attempt_(algorithm.workers(), 0),
       deferred_failure_(algorithm.workers()),
@@ -77,7 +78,7 @@ RunResult SynchronousRun::run() {
   close_open_spans();
   result_.events = engine_.events_processed();
 
-  return result_;
+  return std::move(result_);
 }
 
 bool SynchronousRun::stop_if_requested() {
@@ -199,15 +200,6 @@ void SynchronousRun::finish_extra_step(int worker, std::uint64_t attempt, SimTim
     return;
   }
   start_extra_step(worker);
-}
-
-void SynchronousRun::start_synchronization_if_ready() {
-  for (int w = 0; w < algorithm_.workers(); ++w) {
-    if (state_[w] != State::arrived && state_[w] != State::extra) continue;
-    const auto [first, count] = group_of(w);
-    start_synchronization_if_ready(w);
-    w = first + count - 1;  // the rest of the group was just checked
-  }
 }
 
 std::pair<int, int> SynchronousRun::group_of(int worker) const {

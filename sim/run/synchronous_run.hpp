@@ -62,14 +62,16 @@ class SynchronousRun {
                  const std::atomic<bool>* stop_requested = nullptr, int threads = 1,
                  bool step_averages = false);
 
-  RunResult run();
+  RunResult run();  // once: the result is moved out
 
  private:
   // extra: computing a step beyond the round's while waiting for the slowest (keep-stepping).
   enum class State { computing, arrived, extra, communicating, down, rejoining, blocked };
   static bool busy(State s) { return s == State::computing || s == State::communicating; }
+  static bool up(State s) { return s != State::down && s != State::rejoining; }
   void set_state(int worker, State next) {
     busy_members_.update(worker, busy(state_[worker]), busy(next));
+    up_workers_ += static_cast<int>(up(next)) - static_cast<int>(up(state_[worker]));
     state_[worker] = next;
   }
 
@@ -81,9 +83,10 @@ class SynchronousRun {
   void start_round(std::int64_t round, std::int64_t step, const std::vector<int>& previous);
   void diverge(std::int64_t step, int worker);
   void stall(std::string reason);
-  // Every group with a worker waiting (after a failure); or `worker`'s group.
-  void start_synchronization_if_ready();
+  // `worker`'s group, at the level of the round after its current step.
   void start_synchronization_if_ready(int worker);
+  // After `worker` left: the rounds of its groups that waited only for it.
+  void start_rounds_waiting_for(int worker);
   // The first worker and the size of `worker`'s group at the round after its current step.
   std::pair<int, int> group_of(int worker) const;
   void finish_group_round(std::int64_t step, int level, const std::vector<int>& participants,
@@ -127,6 +130,7 @@ class SynchronousRun {
   std::vector<std::int64_t> steps_done_;  // the step a worker is at (a rejoin jumps ahead)
   std::vector<State> state_;  // changed only through set_state, which keeps busy_members_
   BusyMembers busy_members_;
+  int up_workers_;                      // neither down nor rejoining
   std::vector<SimTime> since_;          // when the worker entered its current state
   std::vector<std::uint64_t> attempt_;  // bumped when a failure abandons a step in flight
   std::vector<std::optional<SimTime>> deferred_failure_;  // downtime of a failure mid-collective

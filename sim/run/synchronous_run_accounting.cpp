@@ -43,9 +43,11 @@ void SynchronousRun::count_round(int level) {
 
 void SynchronousRun::add_traffic(const CollectiveCost& cost) {
   result_.bytes_sent += cost.bytes_sent;
-  result_.resource_bytes.resize(cost.resource_bytes.size(), 0.0);
-  for (std::size_t r = 0; r < cost.resource_bytes.size(); ++r) {
-    result_.resource_bytes[r] += cost.resource_bytes[r];
+  if (result_.resource_bytes.empty()) {
+    result_.resource_bytes.assign(timing_.network->resources().size(), 0.0);
+  }
+  for (const ResourceBytes& carried : cost.resource_bytes) {
+    result_.resource_bytes[carried.resource] += carried.bytes;
   }
 }
 

@@ -52,7 +52,7 @@ void SynchronousRun::fail(int worker, SimTime downtime) {
   set_state(worker, State::down);
   since_[worker] = now;
   engine_.schedule_after(downtime, [this, worker] { repair(worker); });
-  start_synchronization_if_ready();  // the others may have been waiting only for this worker
+  start_rounds_waiting_for(worker);
   if (!anyone_up()) {  // no round will come for repaired workers to join: they go on at once
     for (int w = 0; w < algorithm_.workers(); ++w) {
       if (state_[w] == State::rejoining) restart_from_average(w, last_round_step_);
@@ -86,10 +86,25 @@ void SynchronousRun::restart_from_average(int worker, std::int64_t step) {
 }
 
 bool SynchronousRun::anyone_up() const {
-  for (State state : state_) {
-    if (state != State::down && state != State::rejoining) return true;
+  return up_workers_ > 0;
+}
+
+// Only the groups holding `worker` can have become ready; the scan for a waiting member happens
+// only in a group with no busy member, so a failure costs O(1) until its round can start.
+void SynchronousRun::start_rounds_waiting_for(int worker) {
+  const RoundPolicy& policy = algorithm_.rounds();
+  for (int level = 0; level < policy.levels(); ++level) {
+    if (busy_members_.any_in_group_of(worker, level)) continue;
+    const int size = policy.group_size(level);
+    const int first = worker / size * size;
+    for (int w = first; w < first + size; ++w) {
+      if ((state_[w] == State::arrived || state_[w] == State::extra) &&
+          policy.level_after(steps_done_[w]) == level) {
+        start_synchronization_if_ready(w);
+        break;
+      }
+    }
   }
-  return false;
 }
 
 }  // namespace sgdsim

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <vector>
 
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/cluster/availability.hpp"
@@ -28,16 +29,24 @@ const sgdsim::testing::SyntheticProblemOptions kOptions{
 
 // N = 4 workers, I = 2, T = 20 steps of exactly 10 ms each, on a network whose rounds take no
 // time, so that every simulated nanosecond is compute, idle or down time.
-sgdsim::RunResult simulate(const AvailabilitySpec& spec, std::uint64_t seed = 1) {
+sgdsim::AlgorithmSpec local_sgd_spec() {
+  sgdsim::AlgorithmSpec spec;
+  spec.interval = 2;
+  spec.lr = 0.1;
+  spec.batch_size = 8;
+  return spec;
+}
+
+// speeds: per worker (0.5 doubles a step's 10 ms); empty: all 1.
+sgdsim::RunResult simulate(const AvailabilitySpec& spec, std::uint64_t seed = 1,
+                           const sgdsim::AlgorithmSpec& algorithm_spec = local_sgd_spec(),
+                           std::int64_t steps = 20, std::vector<double> speeds = {}) {
   const sgdsim::testing::SyntheticProblem<double> problem(kOptions);
-  sgdsim::AlgorithmSpec algorithm_spec;
-  algorithm_spec.interval = 2;
-  algorithm_spec.lr = 0.1;
-  algorithm_spec.batch_size = 8;
-  sgdsim::LocalSgd<double> algorithm(problem.training(4, 20), algorithm_spec);
+  sgdsim::LocalSgd<double> algorithm(problem.training(4, steps), algorithm_spec);
   sgdsim::ComputeSpec compute_spec;
   compute_spec.kind = "constant";
   compute_spec.mean = ms(10);
+  compute_spec.speed_factors = std::move(speeds);
   sgdsim::ComputeModel compute(compute_spec, 4, seed);
   sgdsim::NetworkSpec network_spec;
   network_spec.link.latency = SimTime::zero();
@@ -118,6 +127,42 @@ TEST_CASE("a failed worker misses rounds, rejoins from the average at a round en
     CHECK(result.workers[w].rounds_missed == 0);
     CHECK(result.workers[w].compute == ms(200));
   }
+  check_times_add_up(result);
+}
+
+TEST_CASE("a failure of the worker the others wait for starts their round at once",
+          "[sim][availability]") {
+  // Worker 3 runs at half speed (20 ms steps); the others reach step 2 at 20 ms and wait. It
+  // fails at 30 ms for 95 ms: their round starts then. It is back at 125 ms, rejoins from the
+  // average of the round after step 12 (130 ms) and, slow again, paces the 4 rounds left: its 8
+  // steps end at 290 ms, and the others idle 20 ms at each of those rounds.
+  AvailabilitySpec spec;
+  spec.outages = {{3, ms(30), ms(95)}};
+  const auto result = simulate(spec, 1, local_sgd_spec(), 20, {1, 1, 1, 0.5});
+  REQUIRE(result.status == sgdsim::RunStatus::ok);
+  CHECK(result.sim_time == ms(290));
+  CHECK(result.workers[0].idle == ms(10 + 4 * 20));
+  CHECK(result.workers[3].rounds_missed == 6);  // after steps 2, 4, ..., 12
+  check_times_add_up(result);
+}
+
+TEST_CASE("a failure opens only its own group's round in hierarchical local SGD",
+          "[sim][availability]") {
+  // Groups {0, 1} and {2, 3} average every 2 steps, everyone every 4 (T = 8); worker 3 runs at
+  // half speed and fails at 30 ms for good. Group {2, 3}'s round after step 2 starts at 30 ms
+  // with worker 2 alone (group {0, 1} averaged at 20 ms); the global round after step 4 waits for
+  // worker 2 (50 ms), then rounds come every 20 ms: the run ends at 90 ms.
+  AvailabilitySpec spec;
+  spec.outages = {{3, ms(30), ms(1000)}};
+  sgdsim::AlgorithmSpec algorithm = local_sgd_spec();
+  algorithm.kind = sgdsim::AlgorithmKind::hierarchical_local_sgd;
+  algorithm.group_size = 2;
+  algorithm.global_interval = 4;
+  const auto result = simulate(spec, 1, algorithm, 8, {1, 1, 1, 0.5});
+  REQUIRE(result.status == sgdsim::RunStatus::ok);
+  CHECK(result.sim_time == ms(90));
+  CHECK(result.workers[0].idle == ms(10));  // 40 → 50 ms, at the global round
+  CHECK(result.workers[2].idle == ms(10));  // 20 → 30 ms, until worker 3 failed
   check_times_add_up(result);
 }
 

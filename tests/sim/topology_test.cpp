@@ -161,11 +161,14 @@ TEST_CASE("evaluating a schedule: repeats multiply, phases round once and tile",
   CHECK(cost.phases[1].duration.ns() == 6'004);  // 6003.6
   CHECK(cost.duration.ns() == 3'002 + 6'004);
   CHECK(cost.bytes_sent == Approx(9 * 0.6));
-  REQUIRE(cost.resource_bytes.size() == 4);
-  CHECK(cost.resource_bytes[0] == Approx(5.4));  // worker 0 tx
-  CHECK(cost.resource_bytes[1] == 0.0);
-  CHECK(cost.resource_bytes[2] == 0.0);
-  CHECK(cost.resource_bytes[3] == Approx(5.4));  // worker 1 rx
+  // Only the resources crossed, by id: worker 0 tx and worker 1 rx.
+  REQUIRE(cost.resource_bytes.size() == 2);
+  CHECK(cost.resource_bytes[0].resource == 0);
+  CHECK(cost.resource_bytes[1].resource == 3);
+  CHECK(cost.bytes_on(0) == Approx(5.4));
+  CHECK(cost.bytes_on(1) == 0.0);
+  CHECK(cost.bytes_on(2) == 0.0);
+  CHECK(cost.bytes_on(3) == Approx(5.4));
 }
 
 TEST_CASE("every catalogued topology has a description", "[sim][topology]") {
