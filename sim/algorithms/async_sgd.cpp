@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/elementwise.hpp"
 #include "models/rng.hpp"
 #include "sim/algorithms/inner_optimizer.hpp"
 #include "sim/algorithms/model_output.hpp"
@@ -65,7 +66,8 @@ bool AsyncSgd<Scalar>::compute_gradient(int worker) {
 template <class Scalar>
 AppliedUpdate AsyncSgd<Scalar>::apply(int worker, std::int64_t step) {
   const auto lr = static_cast<Scalar>(spec_.lr_at(step));
-  server_ -= lr * gradients_[worker];
+  // server -= lr * gradient, by the pass synchronous SGD updates with (N = 1 is SGD bit for bit)
+  elementwise::subtract_scaled(server_.data(), gradients_[worker].data(), lr, server_.size());
   // Model state (batch-norm statistics) is not a gradient: the server takes the pushing worker's.
   const Eigen::Index state = problem_.objective->num_state();
   server_.tail(state) = pulled_[worker].tail(state);

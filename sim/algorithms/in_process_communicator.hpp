@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "models/elementwise.hpp"
 #include "sim/algorithms/communicator.hpp"
 
 namespace sgdsim {
@@ -23,8 +24,10 @@ class InProcessCommunicator final : public Communicator<Scalar> {
     // Equal weights are the plain mean, bit for bit (fedavg over equal shards is local SGD).
     if (uniform) {
       mean = *local[0];
-      for (std::size_t i = 1; i < local.size(); ++i) mean += *local[i];
-      mean /= static_cast<Scalar>(local.size());
+      for (std::size_t i = 1; i < local.size(); ++i) {
+        elementwise::add(mean.data(), local[i]->data(), mean.size());  // mean += *local[i]
+      }
+      elementwise::divide(mean.data(), static_cast<Scalar>(local.size()), mean.size());
     } else {
       double total = 0.0;
       for (double w : weights) total += w;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/batched_evaluation.hpp"
+#include "models/elementwise.hpp"
 #include "models/rng.hpp"
 
 namespace sgdsim {
@@ -30,7 +31,7 @@ StepScratch<Scalar>& scratch() {
 template <class Scalar, class Vector>
 bool finite(Scalar loss, const Vector& model) {
   return std::isfinite(static_cast<double>(loss)) &&
-         std::isfinite(static_cast<double>(model.sum()));
+         std::isfinite(elementwise::sum(model.data(), model.size()));
 }
 
 // One Adam or AdamW step on the first `trainable` entries of x; m, v and t are the worker's.
@@ -137,7 +138,7 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
       x -= lr * v;
     }
   } else {
-    x -= lr * g;
+    elementwise::subtract_scaled(x.data(), g.data(), lr, x.size());  // x -= lr * g
   }
   return finite(loss, x);
 }
