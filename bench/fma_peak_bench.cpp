@@ -9,8 +9,11 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <string>
 
 #include "models/blas_backend.hpp"
+#include "models/products/instruction_set.hpp"
+#include "models/products/matrix_product.hpp"
 
 namespace {
 
@@ -73,10 +76,13 @@ void BM_DenseProductsF32(benchmark::State& state) {
   const Eigen::MatrixXf inputs = Eigen::MatrixXf::Random(in, batch);
   Eigen::MatrixXf outputs(out, batch), grad(out, in);
   sgdsim::pin_blas_to_caller_threads();
-  state.SetLabel(sgdsim::blas_backend_name());
+  std::string label = sgdsim::blas_backend_name();
+  label += ", products ";
+  label += sgdsim::instruction_set_name(sgdsim::active_instruction_set());
+  state.SetLabel(label);
   for (auto _ : state) {
-    outputs.noalias() = weights * inputs;
-    grad.noalias() = outputs * inputs.transpose();
+    sgdsim::multiply<float>(weights, inputs, outputs);
+    sgdsim::multiply<float>(outputs, inputs, grad, sgdsim::Transposed::rhs);
     benchmark::DoNotOptimize(grad.data());
     benchmark::ClobberMemory();
   }

@@ -1,6 +1,7 @@
 #include "models/mlp.hpp"
 
 #include "models/batch_shape.hpp"
+#include "models/products/matrix_product.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -44,9 +45,9 @@ auto Mlp<Scalar>::forward(const Vector& params, const Eigen::Ref<const Matrix>& 
     const Eigen::Map<const Matrix> weights(params.data() + offsets_[l], out, in);
     Matrix z(out, features.cols());
     if (l == 0) {
-      z.noalias() = weights * features;
+      multiply<Scalar>(weights, features, z);
     } else {
-      z.noalias() = weights * hidden_outputs.back();
+      multiply<Scalar>(weights, hidden_outputs.back(), z);
     }
     z.colwise() += params.segment(offsets_[l] + out * in, out);
     if (l + 1 == num_layers) return z;
@@ -72,16 +73,16 @@ Scalar Mlp<Scalar>::loss_and_gradient(const Vector& params,
     const Eigen::Index in = widths_[l], out = widths_[l + 1];
     Eigen::Map<Matrix> grad_weights(grad.data() + offsets_[l], out, in);
     if (l == 0) {
-      grad_weights.noalias() = delta * features.transpose();
+      multiply<Scalar>(delta, features, grad_weights, Transposed::rhs);
     } else {
-      grad_weights.noalias() = delta * hidden_outputs[l - 1].transpose();
+      multiply<Scalar>(delta, hidden_outputs[l - 1], grad_weights, Transposed::rhs);
     }
     grad.segment(offsets_[l] + out * in, out) = delta.rowwise().sum();
     if (l == 0) break;
 
     const Eigen::Map<const Matrix> weights(params.data() + offsets_[l], out, in);
     Matrix delta_in(in, delta.cols());
-    delta_in.noalias() = weights.transpose() * delta;
+    multiply<Scalar>(weights, delta, delta_in, Transposed::lhs);
     // Activation derivative from its output a: relu' = [a > 0]; tanh' = 1 − a².
     const Matrix& activated = hidden_outputs[l - 1];
     if (activation_ == Activation::relu) {

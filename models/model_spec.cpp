@@ -10,6 +10,7 @@
 #include "models/logistic.hpp"
 #include "models/mlp.hpp"
 #include "models/nn/build_layers.hpp"
+#include "models/products/instruction_set.hpp"
 #include "models/sequential.hpp"
 #include "models/softmax.hpp"
 
@@ -193,6 +194,7 @@ std::unique_ptr<Objective<Scalar>> make_objective(const ModelSpec& spec, Eigen::
   }
   check_task(entry->info, num_classes);
   pin_blas_to_caller_threads();  // before any product of the objective
+  active_instruction_set();      // reads SGDSIM_ISA: a bad value fails here, naming it
   if constexpr (std::is_same_v<Scalar, float>) {
     return entry->make_float(spec, num_features, num_classes, image);
   } else {

@@ -1,6 +1,7 @@
 #include "models/softmax.hpp"
 
 #include "models/batch_shape.hpp"
+#include "models/products/matrix_product.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -87,7 +88,7 @@ auto Softmax<Scalar>::logits(const Vector& params, const Eigen::Ref<const Matrix
                     features.cols(), targets.size());
   const Eigen::Map<const Matrix> weights(params.data(), num_classes_, num_features_);
   Matrix result(num_classes_, features.cols());
-  result.noalias() = weights * features;
+  multiply<Scalar>(weights, features, result);
   result.colwise() += params.tail(num_classes_);
   return result;
 }
@@ -101,7 +102,7 @@ Scalar Softmax<Scalar>::loss_and_gradient(const Vector& params,
   const Scalar loss = softmax_cross_entropy_backward<Scalar>(delta, targets);
   grad.resize(num_params());
   Eigen::Map<Matrix> grad_weights(grad.data(), num_classes_, num_features_);
-  grad_weights.noalias() = delta * features.transpose();
+  multiply<Scalar>(delta, features, grad_weights, Transposed::rhs);
   grad.tail(num_classes_) = delta.rowwise().sum();
   return loss;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <type_traits>
 
+#include "models/products/matrix_product.hpp"
+
 #ifdef SGDSIM_HAVE_ONEDNN
 #include "models/nn/conv2d_onednn.hpp"
 #endif
@@ -184,11 +186,13 @@ void Conv2d<Scalar>::forward(const LayerParams<Scalar>& p, const Mat& input, Mod
 #endif
   const Eigen::Map<const Mat> weights(p.params, patch(), out_channels());
   if (pointwise()) {
-    tape.output.noalias() = input * weights;
+    tape.output.resize(input.rows(), out_channels());
+    multiply<Scalar>(input, weights, tape.output);
   } else {
     Mat& columns = columns_scratch<Scalar>();
     im2col(input, columns);
-    tape.output.noalias() = columns * weights;
+    tape.output.resize(columns.rows(), out_channels());
+    multiply<Scalar>(columns, weights, tape.output);
   }
   if (bias_) {
     const Eigen::Map<const Vector<Scalar>> bias(p.params + weights_, out_channels());
@@ -220,15 +224,19 @@ void Conv2d<Scalar>::backward(const LayerParams<Scalar>& p, const Mat& input, Ta
         output_grad.colwise().sum().transpose();
   }
   if (pointwise()) {
-    weights_grad.noalias() = input.transpose() * output_grad;
-    if (input_grad) input_grad->noalias() = output_grad * weights.transpose();
+    multiply<Scalar>(input, output_grad, weights_grad, Transposed::lhs);
+    if (input_grad) {
+      input_grad->resize(output_grad.rows(), patch());
+      multiply<Scalar>(output_grad, weights, *input_grad, Transposed::rhs);
+    }
     return;
   }
   Mat& columns = columns_scratch<Scalar>();
   im2col(input, columns);
-  weights_grad.noalias() = columns.transpose() * output_grad;
+  multiply<Scalar>(columns, output_grad, weights_grad, Transposed::lhs);
   if (input_grad) {
-    columns.noalias() = output_grad * weights.transpose();
+    columns.resize(output_grad.rows(), patch());
+    multiply<Scalar>(output_grad, weights, columns, Transposed::rhs);
     col2im(columns, *input_grad);
   }
 }

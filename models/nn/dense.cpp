@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/products/matrix_product.hpp"
 namespace sgdsim::nn {
 
 template <class Scalar>
@@ -31,7 +32,8 @@ void Dense<Scalar>::forward(const LayerParams<Scalar>& p, const Mat& input, Mode
                             Tape<Scalar>& tape) const {
   // Row-major [units][C] is the column-major C × units matrix Wᵀ; the batch is N × C.
   const Eigen::Map<const Mat> weights_t(p.params, this->input_shape().channels, units());
-  tape.output.noalias() = input * weights_t;
+  tape.output.resize(input.rows(), units());
+  multiply<Scalar>(input, weights_t, tape.output);
   if (bias_) {
     tape.output.rowwise() +=
         Eigen::Map<const Vector<Scalar>>(p.params + weights_, units()).transpose();
@@ -42,12 +44,14 @@ template <class Scalar>
 void Dense<Scalar>::backward(const LayerParams<Scalar>& p, const Mat& input, Tape<Scalar>&,
                              Mat& output_grad, Scalar* grad, Mat* input_grad) const {
   const Eigen::Index in = this->input_shape().channels;
-  Eigen::Map<Mat>(grad, in, units()).noalias() = input.transpose() * output_grad;
+  multiply<Scalar>(input, output_grad, Eigen::Map<Mat>(grad, in, units()), Transposed::lhs);
   if (bias_) {
     Eigen::Map<Vector<Scalar>>(grad + weights_, units()) = output_grad.colwise().sum().transpose();
   }
   if (input_grad) {
-    input_grad->noalias() = output_grad * Eigen::Map<const Mat>(p.params, in, units()).transpose();
+    input_grad->resize(output_grad.rows(), in);
+    multiply<Scalar>(output_grad, Eigen::Map<const Mat>(p.params, in, units()), *input_grad,
+                     Transposed::rhs);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "models/products/instruction_set.hpp"
 #include "sim/algorithms/interval_schedule.hpp"
 #include "sim/scenario/scenario_json.hpp"
 
@@ -141,6 +142,9 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
                                     const RunFacts& facts) {
   nlohmann::ordered_json j;
   j["sgdsim_version"] = SGDSIM_VERSION;
+  // Which compiled version of the matrix products ran: bits agree across runs only for the same
+  // binary, CPU and version.
+  j["products"] = std::string(instruction_set_name(active_instruction_set()));
   j["name"] = scenario.name;
   j["status"] = to_string(result.status);
   // simulated: times are the simulator's; real: measured on MPI ranks (sim_time_s is elapsed).

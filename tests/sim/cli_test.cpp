@@ -43,11 +43,13 @@ struct Result {
   std::string err;
 };
 
-// Runs sgdsim with `arguments` (already shell-quoted), capturing stdout and stderr in `dir`.
-Result run_sgdsim(const TempDir& dir, const std::string& arguments) {
+// Runs sgdsim with `arguments` (already shell-quoted), capturing stdout and stderr in `dir`;
+// `environment` ("NAME=value ...") goes before the command.
+Result run_sgdsim(const TempDir& dir, const std::string& arguments,
+                  const std::string& environment = "") {
   const fs::path out = dir / "stdout.txt";
   const fs::path err = dir / "stderr.txt";
-  const std::string command = std::string("'") + SGDSIM_BINARY + "' " + arguments + " >'" +
+  const std::string command = environment + " '" + SGDSIM_BINARY + "' " + arguments + " >'" +
                               out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(command.c_str());
   REQUIRE(status != -1);
@@ -140,6 +142,25 @@ TEST_CASE("sgdsim run rejects a bad --set value with exit 2 and no output direct
   CHECK_THAT(r.err, Catch::Contains("--set"));
   CHECK_THAT(r.err, Catch::Contains("algorithm.lr"));
   CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("sgdsim run names the products' instruction set, and refuses a bad SGDSIM_ISA",
+          "[sim][cli]") {
+  TempDir dir("cli_test");
+  const fs::path scenario = dir / "tiny.yaml";
+  write_file(scenario, kTiny);
+  const Result ok =
+      run_sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(dir / "ok") + " --quiet",
+                 "SGDSIM_ISA=default");
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  CHECK(json::parse(read_file(dir / "ok" / "summary.json"))["products"] == "default");
+
+  const Result bad = run_sgdsim(dir, "run " + quoted(scenario) + " --out " + quoted(dir / "bad"),
+                                "SGDSIM_ISA=sse9");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("SGDSIM_ISA=sse9: unknown instruction set; known: default"));
+  CHECK_FALSE(fs::exists(dir / "bad"));
 }
 
 TEST_CASE("sgdsim run of a missing scenario file exits 2", "[sim][cli]") {
