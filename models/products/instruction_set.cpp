@@ -8,6 +8,12 @@
 namespace sgdsim {
 namespace {
 
+#if SGDSIM_PRODUCT_DISPATCH
+constexpr bool kDispatch = true;
+#else
+constexpr bool kDispatch = false;
+#endif
+
 constexpr InstructionSet kAll[] = {InstructionSet::default_build, InstructionSet::avx2,
                                    InstructionSet::avx512};
 
@@ -48,9 +54,9 @@ InstructionSet chosen_at_start_up() {
     throw std::invalid_argument(message);
   }
   if (!cpu_runs(*set)) {
-    message += SGDSIM_PRODUCT_DISPATCH ? ": this CPU does not run it"
-                                       : ": this build has only the default products (built "
-                                         "with -march=native, SGDSIM_BLAS or not for x86-64)";
+    message += kDispatch ? ": this CPU does not run it"
+                         : ": this build has only the default products (built "
+                           "with -march=native, SGDSIM_BLAS or not for x86-64)";
     throw std::invalid_argument(message);
   }
   return *set;

@@ -71,7 +71,7 @@ class Network {
                                         double payload_bytes);
 
   // Every size band's topology has the same resources.
-  const std::vector<ResourceInfo>& resources() const { return topology().resources(); }
+  const ResourceTable& resources() const { return topology().resources(); }
   const Topology& topology() const { return *bands_.front().topology; }
   // The topology whose links carry a payload of `payload_bytes` (its by_size band).
   const Topology& topology_for(double payload_bytes) const;

@@ -28,7 +28,7 @@ class StepEvaluator {
       // The transfer's share of its slowest resource: bandwidth / sharers.
       double seconds_per_byte = 0.0;
       for (const int r : route.resources) {
-        seconds_per_byte = std::max(seconds_per_byte, sharers_[r] / resources[r].bytes_per_second);
+        seconds_per_byte = std::max(seconds_per_byte, sharers_[r] / resources.bytes_per_second(r));
         if (resource_bytes) (*resource_bytes)[r] += bytes * static_cast<double>(step.repeat);
       }
       seconds = std::max(seconds, route.latency.seconds() + bytes * seconds_per_byte);

@@ -40,12 +40,14 @@ const std::vector<TopologyInfo>& topology_catalog() {
   return catalog;
 }
 
-int Topology::add_resource(std::string name, std::string group, double bytes_per_second) {
-  if (!(bytes_per_second > 0)) {
-    throw std::invalid_argument(fmt::format("{}: bandwidth must be above zero", name));
-  }
-  resources_.push_back({std::move(name), std::move(group), bytes_per_second});
-  return static_cast<int>(resources_.size()) - 1;
+int Topology::add_resources(int count, std::string group, double bytes_per_second,
+                            ResourceTable::Namer name) {
+  return resources_.append(count, std::move(group), bytes_per_second, std::move(name));
+}
+
+int Topology::add_server_ports(double bytes_per_second) {
+  return add_resources(2, "server", bytes_per_second,
+                       [](int i) { return std::string(i == 0 ? "server tx" : "server rx"); });
 }
 
 void Topology::check_endpoints(int src, int dst) const {
@@ -62,14 +64,9 @@ SwitchTopology::SwitchTopology(int workers, Link worker, std::optional<Link> ser
     : Topology(workers, server.has_value()),
       worker_latency_(worker.latency),
       server_latency_(server ? server->latency : SimTime::zero()) {
-  for (int w = 0; w < workers; ++w) {
-    add_resource(fmt::format("worker {} tx", w), "worker", worker.bytes_per_second);
-    add_resource(fmt::format("worker {} rx", w), "worker", worker.bytes_per_second);
-  }
-  if (server) {
-    add_resource("server tx", "server", server->bytes_per_second);
-    add_resource("server rx", "server", server->bytes_per_second);
-  }
+  add_resources(2 * workers, "worker", worker.bytes_per_second,
+                [](int i) { return fmt::format("worker {} {}", i / 2, i % 2 == 0 ? "tx" : "rx"); });
+  if (server) add_server_ports(server->bytes_per_second);
 }
 
 Route SwitchTopology::route(int src, int dst) const {
@@ -92,28 +89,21 @@ TwoLevelTopology::TwoLevelTopology(int workers, int workers_per_node, Link intra
         fmt::format("workers_per_node {} must be at least 1 and divide the {} workers",
                     workers_per_node, workers));
   }
-  intra_base_ = 0;
-  for (int w = 0; w < workers; ++w) {
-    add_resource(fmt::format("worker {} intra tx", w), "intra", intra.bytes_per_second);
-    add_resource(fmt::format("worker {} intra rx", w), "intra", intra.bytes_per_second);
-  }
-  nic_base_ = static_cast<int>(resources().size());
+  const auto port = [](int i) { return i % 2 == 0 ? "tx" : "rx"; };
+  intra_base_ = add_resources(2 * workers, "intra", intra.bytes_per_second, [port](int i) {
+    return fmt::format("worker {} intra {}", i / 2, port(i));
+  });
   if (nic == NicSharing::per_worker) {
-    for (int w = 0; w < workers; ++w) {
-      add_resource(fmt::format("worker {} inter tx", w), "inter", inter.bytes_per_second);
-      add_resource(fmt::format("worker {} inter rx", w), "inter", inter.bytes_per_second);
-    }
+    nic_base_ = add_resources(2 * workers, "inter", inter.bytes_per_second, [port](int i) {
+      return fmt::format("worker {} inter {}", i / 2, port(i));
+    });
   } else {
-    for (int node = 0; node < workers / workers_per_node; ++node) {
-      add_resource(fmt::format("node {} nic tx", node), "inter", inter.bytes_per_second);
-      add_resource(fmt::format("node {} nic rx", node), "inter", inter.bytes_per_second);
-    }
+    nic_base_ =
+        add_resources(2 * (workers / workers_per_node), "inter", inter.bytes_per_second,
+                      [port](int i) { return fmt::format("node {} nic {}", i / 2, port(i)); });
   }
   server_base_ = static_cast<int>(resources().size());
-  if (server) {
-    add_resource("server tx", "server", server->bytes_per_second);
-    add_resource("server rx", "server", server->bytes_per_second);
-  }
+  if (server) add_server_ports(server->bytes_per_second);
 }
 
 int TwoLevelTopology::nic_tx(int worker) const {
@@ -142,20 +132,15 @@ RingTopology::RingTopology(int workers, Link link, std::optional<Link> server)
       link_latency_(link.latency),
       server_latency_(server ? server->latency : SimTime::zero()) {
   if (workers >= 2) {
-    for (int i = 0; i < workers; ++i) {
-      add_resource(fmt::format("link {}→{}", i, (i + 1) % workers), "ring", link.bytes_per_second);
-    }
+    add_resources(workers, "ring", link.bytes_per_second,
+                  [workers](int i) { return fmt::format("link {}→{}", i, (i + 1) % workers); });
   }
   if (workers >= 3) {
-    for (int i = 0; i < workers; ++i) {
-      add_resource(fmt::format("link {}→{}", (i + 1) % workers, i), "ring", link.bytes_per_second);
-    }
+    add_resources(workers, "ring", link.bytes_per_second,
+                  [workers](int i) { return fmt::format("link {}→{}", (i + 1) % workers, i); });
   }
   server_base_ = static_cast<int>(resources().size());
-  if (server) {
-    add_resource("server tx", "server", server->bytes_per_second);
-    add_resource("server rx", "server", server->bytes_per_second);
-  }
+  if (server) add_server_ports(server->bytes_per_second);
 }
 
 int RingTopology::append_path(int a, int b, std::vector<int>& resources) const {

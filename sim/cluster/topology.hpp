@@ -10,15 +10,10 @@
 #include <vector>
 
 #include "sim/cluster/link.hpp"
+#include "sim/cluster/resource_table.hpp"
 #include "sim/engine/sim_time.hpp"
 
 namespace sgdsim {
-
-struct ResourceInfo {
-  std::string name;   // "worker 3 tx", "node 1 nic rx", "server rx", "link 4→5"
-  std::string group;  // for summaries: "worker", "intra", "inter", "server", "ring"
-  double bytes_per_second = 0.0;
-};
 
 struct Route {
   SimTime latency;             // end to end, per message
@@ -47,7 +42,7 @@ class Topology {
   int workers() const { return workers_; }
   // The parameter server's endpoint id (it follows the workers', 0..N−1), or -1 without one.
   int server() const { return has_server_ ? workers_ : -1; }
-  const std::vector<ResourceInfo>& resources() const { return resources_; }
+  const ResourceTable& resources() const { return resources_; }
 
   // Endpoint ids: workers 0..N−1, then the server. A route from an endpoint to itself is empty.
   virtual Route route(int src, int dst) const = 0;
@@ -56,14 +51,18 @@ class Topology {
 
  protected:
   Topology(int workers, bool has_server) : workers_(workers), has_server_(has_server) {}
-  int add_resource(std::string name, std::string group, double bytes_per_second);
+  // Appends `count` resources (ResourceTable::append); returns the first id.
+  int add_resources(int count, std::string group, double bytes_per_second,
+                    ResourceTable::Namer name);
+  // The server's ports, "server tx" then "server rx"; returns the first id.
+  int add_server_ports(double bytes_per_second);
   // Throws std::out_of_range for an id that is no endpoint.
   void check_endpoints(int src, int dst) const;
 
  private:
   int workers_;
   bool has_server_;
-  std::vector<ResourceInfo> resources_;
+  ResourceTable resources_;
 };
 
 // One switch of full bisection bandwidth: each worker has a port pair (tx, rx) of `worker` link

@@ -37,10 +37,10 @@ nlohmann::ordered_json link_groups(const RunResult& result, const RunFacts& fact
   std::vector<std::string> group_order;
   std::map<std::string, std::pair<double, double>> groups;  // group → (bandwidth, bytes)
   for (std::size_t r = 0; r < facts.resources.size(); ++r) {
-    const ResourceInfo& info = facts.resources[r];
-    if (!groups.count(info.group)) group_order.push_back(info.group);
-    auto& [bandwidth, total] = groups[info.group];
-    bandwidth += info.bytes_per_second;
+    const std::string& group = facts.resources.group(r);
+    if (!groups.count(group)) group_order.push_back(group);
+    auto& [bandwidth, total] = groups[group];
+    bandwidth += facts.resources.bytes_per_second(r);
     total += resource_bytes(result, r);
   }
   nlohmann::ordered_json per_group = nlohmann::ordered_json::array();
@@ -57,7 +57,7 @@ nlohmann::ordered_json link_groups(const RunResult& result, const RunFacts& fact
 
 nlohmann::ordered_json link_entry(const RunResult& result, const RunFacts& facts,
                                   std::size_t resource) {
-  const ResourceInfo& info = facts.resources[resource];
+  const ResourceInfo info = facts.resources.info(resource);
   const double bytes = resource_bytes(result, resource);
   return {{"name", info.name},
           {"group", info.group},

@@ -44,7 +44,7 @@ AsyncRun::Path AsyncRun::make_path(int src, int dst) const {
   const Route route = topology.route(src, dst);
   double bytes_per_second = std::numeric_limits<double>::infinity();
   for (int r : route.resources) {
-    bytes_per_second = std::min(bytes_per_second, topology.resources()[r].bytes_per_second);
+    bytes_per_second = std::min(bytes_per_second, topology.resources().bytes_per_second(r));
   }
   return {route.resources,
           route.latency + SimTime::from_seconds(timing_.payload_bytes / bytes_per_second)};

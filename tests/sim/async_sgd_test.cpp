@@ -114,7 +114,7 @@ struct AsyncRecord {
   Recorder recorder;
   std::vector<Applied> applied;
   std::string model;
-  std::vector<sgdsim::ResourceInfo> resources;
+  sgdsim::ResourceTable resources;
 };
 
 AlgorithmSpec spec_of(const AsyncSetup& setup) {
@@ -156,7 +156,7 @@ std::unique_ptr<AsyncRecord> simulate(const AsyncSetup& setup) {
 
 double resource_bytes(const AsyncRecord& record, const std::string& name) {
   for (std::size_t r = 0; r < record.resources.size(); ++r) {
-    if (record.resources[r].name == name) return record.result.resource_bytes.at(r);
+    if (record.resources.name(r) == name) return record.result.resource_bytes.at(r);
   }
   FAIL("no resource " << name);
   return 0.0;

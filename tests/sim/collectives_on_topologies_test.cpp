@@ -45,7 +45,7 @@ double bytes_through(const CollectiveCost& cost, const Topology& topology,
                      const std::string& suffix) {
   double total = 0.0;
   for (std::size_t r = 0; r < topology.resources().size(); ++r) {
-    if (ends_with(topology.resources()[r].name, suffix))
+    if (ends_with(topology.resources().name(r), suffix))
       total += cost.bytes_on(static_cast<int>(r));
   }
   return total;
@@ -133,7 +133,7 @@ TEST_CASE("ring allreduce on a physical ring takes as long as on a switch", "[si
     CHECK(on_ring.duration == cost_of("ring_allreduce", star, c.bytes).duration);
     // Every link direction clockwise carries 2(N−1)·S/N; counter-clockwise ones carry nothing.
     for (std::size_t r = 0; r < ring.resources().size(); ++r) {
-      INFO(ring.resources()[r].name);
+      INFO(ring.resources().name(r));
       const double expected = r < static_cast<std::size_t>(c.workers)
                                   ? 2.0 * (c.workers - 1) * c.bytes / c.workers
                                   : 0.0;

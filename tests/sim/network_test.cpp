@@ -99,7 +99,7 @@ TEST_CASE("Network::allreduce_cost is the collective's schedule on the topology"
   CHECK(cost.duration.ns() == 2'100'000);  // 14·50us + 14/8·0.8ms
   CHECK(cost.bytes_sent == Approx(14e6));
   CHECK(network.resources().size() == 16);  // no server: the ring needs none
-  CHECK(network.resources()[3].name == "worker 1 rx");
+  CHECK(network.resources().name(3) == "worker 1 rx");
   CHECK(cost.resource_bytes.size() == network.resources().size());  // the ring crosses every port
 }
 
@@ -160,8 +160,8 @@ TEST_CASE("the server link defaults to the worker link: inter on two_level", "[s
   spec.collective = "parameter_server";
   spec.workers_per_node = 4;
   Network network(spec, 8);
-  CHECK(network.resources().back().name == "server rx");
-  CHECK(network.resources().back().bytes_per_second == 4e10);
+  CHECK(network.resources().name(network.resources().size() - 1) == "server rx");
+  CHECK(network.resources().bytes_per_second(network.resources().size() - 1) == 4e10);
 }
 
 TEST_CASE("every topology and collective loads from YAML and its resolved form loads back",

@@ -26,7 +26,7 @@ using sgdsim::testing::link_of;
 std::vector<std::string> names_on(const Topology& topology, int src, int dst) {
   std::vector<std::string> names;
   for (const int r : topology.route(src, dst).resources) {
-    names.push_back(topology.resources()[r].name);
+    names.push_back(topology.resources().name(r));
   }
   return names;
 }
@@ -46,10 +46,10 @@ TEST_CASE("a switch routes any pair through the sender's tx and the receiver's r
   CHECK(names_on(topology, 2, 4) == Names{"worker 2 tx", "server rx"});
   CHECK(topology.route(2, 4).latency.ns() == 7'000);
   CHECK(names_on(topology, 4, 0) == Names{"server tx", "worker 0 rx"});
-  CHECK(topology.resources()[0].group == "worker");
-  CHECK(topology.resources()[0].bytes_per_second == 1.25e9);
-  CHECK(topology.resources().back().group == "server");
-  CHECK(topology.resources().back().bytes_per_second == 5e9);
+  CHECK(topology.resources().group(0) == "worker");
+  CHECK(topology.resources().bytes_per_second(0) == 1.25e9);
+  CHECK(topology.resources().group(topology.resources().size() - 1) == "server");
+  CHECK(topology.resources().bytes_per_second(topology.resources().size() - 1) == 5e9);
   CHECK(topology.route(2, 2).resources.empty());
   CHECK(topology.workers_per_node() == 0);
 }
@@ -73,8 +73,8 @@ TEST_CASE("two_level: intra-node pairs use intra ports, others the inter-node NI
     CHECK(topology.route(1, 6).latency.ns() == 10'000);
     CHECK(names_on(topology, 1, 6) == Names{"worker 1 inter tx", "worker 6 inter rx"});
     CHECK(names_on(topology, 7, 8) == Names{"worker 7 inter tx", "server rx"});
-    CHECK(topology.resources()[topology.route(1, 6).resources[0]].group == "inter");
-    CHECK(topology.resources()[topology.route(1, 2).resources[0]].group == "intra");
+    CHECK(topology.resources().group(topology.route(1, 6).resources[0]) == "inter");
+    CHECK(topology.resources().group(topology.route(1, 2).resources[0]) == "intra");
   }
   SECTION("a NIC per node, shared by its workers") {
     const TwoLevelTopology topology(8, 4, intra, inter, NicSharing::per_node);
@@ -99,10 +99,10 @@ TEST_CASE("two_level needs workers_per_node to divide the workers", "[sim][topol
 TEST_CASE("a ring takes the shorter way around, hops times the link latency", "[sim][topology]") {
   const RingTopology ring(6, link_of(1'000, 1e9));
   REQUIRE(ring.resources().size() == 12);
-  CHECK(ring.resources()[0].name == "link 0→1");
-  CHECK(ring.resources()[5].name == "link 5→0");
-  CHECK(ring.resources()[6].name == "link 1→0");
-  CHECK(ring.resources()[0].group == "ring");
+  CHECK(ring.resources().name(0) == "link 0→1");
+  CHECK(ring.resources().name(5) == "link 5→0");
+  CHECK(ring.resources().name(6) == "link 1→0");
+  CHECK(ring.resources().group(0) == "ring");
   CHECK(names_on(ring, 0, 2) == Names{"link 0→1", "link 1→2"});
   CHECK(ring.route(0, 2).latency.ns() == 2'000);
   CHECK(names_on(ring, 1, 5) == Names{"link 1→0", "link 0→5"});
