@@ -93,7 +93,8 @@ bool instruction_set_supported(InstructionSet set) {
 InstructionSet active_instruction_set() {
   int set = active.load(std::memory_order_acquire);
   if (set != kUnset) return static_cast<InstructionSet>(set);
-  static const InstructionSet at_start_up = chosen_at_start_up();  // throws again on every call
+  // A bad SGDSIM_ISA throws here, and again on every later call (the static stays unset).
+  static const InstructionSet at_start_up = chosen_at_start_up();
   set = kUnset;
   active.compare_exchange_strong(set, static_cast<int>(at_start_up), std::memory_order_acq_rel);
   return static_cast<InstructionSet>(active.load(std::memory_order_acquire));
