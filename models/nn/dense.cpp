@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/products/matrix_product.hpp"
+
 namespace sgdsim::nn {
 
 template <class Scalar>

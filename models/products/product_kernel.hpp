@@ -7,7 +7,8 @@
 
 namespace sgdsim {
 
-// C = op(A)·op(B), op = transposition where asked; each operand column-major with its outer
+// C = op(A)·op(B), op = transposition where asked (of one operand at most, as
+// models/products/matrix_product.hpp asks); each operand column-major with its outer
 // stride (distance between columns). C is written, never read, and must not overlap A or B.
 template <class Scalar>
 struct ProductArgs {

@@ -32,9 +32,7 @@ void multiply_any(const ProductArgs<Scalar>& p) {
   const Eigen::Index cols = p.transpose_b ? p.b_rows : p.b_cols;
   Eigen::Map<Matrix, Eigen::Unaligned, Eigen::OuterStride<>> c(p.c, rows, cols,
                                                                Eigen::OuterStride<>(p.c_stride));
-  if (p.transpose_a && p.transpose_b) {
-    c.noalias() = a.transpose() * b.transpose();
-  } else if (p.transpose_a) {
+  if (p.transpose_a) {
     c.noalias() = a.transpose() * b;
   } else if (p.transpose_b) {
     c.noalias() = a * b.transpose();

@@ -40,9 +40,9 @@ struct RunFacts {
   std::int64_t samples_per_worker = 0;
   std::int64_t parameters = 0;
   double wall_time_s = 0.0;
-  bool trace_truncated = false;         // trace.json stopped at output.trace_limit
-  ResourceTable resources;  // the network's, indexed like RunResult::resource_bytes
-  std::vector<double> speed_factors;    // resolved, per worker
+  bool trace_truncated = false;       // trace.json stopped at output.trace_limit
+  ResourceTable resources;            // the network's, indexed like RunResult::resource_bytes
+  std::vector<double> speed_factors;  // resolved, per worker
   std::vector<std::int64_t> straggler_steps;  // per worker: steps slowed by a straggler event
   std::vector<std::int64_t> window_steps;     // per worker: steps started in a slow-down window
   // per worker: samples of each class in its shard (classification only; empty for regression)
