@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,7 +37,7 @@ template <class Scalar>
 struct Problem {
   sgdsim::TrainTestData<Scalar> data;
   std::unique_ptr<sgdsim::Objective<Scalar>> objective;
-  std::vector<sgdsim::Shard> shards;
+  sgdsim::Partition shards;
   typename sgdsim::Objective<Scalar>::Vector initial;
 
   explicit Problem(const char* kind) {
@@ -60,7 +61,21 @@ struct Problem {
 template <class Scalar>
 double full_loss(const Problem<Scalar>& p, const typename sgdsim::Objective<Scalar>::Vector& x) {
   typename sgdsim::Objective<Scalar>::Vector grad;
-  return sgdsim::chunked_loss_and_gradient(*p.objective, x, p.data.train, nullptr, grad);
+  return sgdsim::chunked_loss_and_gradient(*p.objective, x, p.data.train, std::nullopt, grad);
+}
+
+// Each worker's sampler over its range of `orders`, a copy of every shard, as the algorithms keep
+// them.
+template <class Scalar>
+std::vector<sgdsim::BatchSampler> samplers_of(const Problem<Scalar>& p,
+                                              std::vector<std::int64_t>& orders) {
+  orders = p.shards.indices();
+  std::vector<sgdsim::BatchSampler> samplers;
+  for (int w = 0; w < kWorkers; ++w) {
+    samplers.emplace_back(std::span(orders).subspan(p.shards.offset(w), p.shards[w].size()), kBatch,
+                          sgdsim::derive_seed(9, "batches", w));
+  }
+  return samplers;
 }
 
 // What the simulator computes, with nothing around it: the local steps and averages of one run,
@@ -69,17 +84,15 @@ template <class Scalar>
 void bare_run(const Problem<Scalar>& p) {
   using Vector = typename sgdsim::Objective<Scalar>::Vector;
   std::vector<Vector> x(kWorkers, p.initial), g(kWorkers);
-  std::vector<sgdsim::BatchSampler> samplers;
-  for (int w = 0; w < kWorkers; ++w) {
-    samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(9, "batches", w));
-  }
+  std::vector<std::int64_t> orders, straddle;
+  std::vector<sgdsim::BatchSampler> samplers = samplers_of(p, orders);
   typename sgdsim::Dataset<Scalar>::Matrix features;
   typename sgdsim::Dataset<Scalar>::Vector targets;
   benchmark::DoNotOptimize(full_loss(p, p.initial));
   Vector mean;
   for (std::int64_t t = 1; t <= kSteps; ++t) {
     for (int w = 0; w < kWorkers; ++w) {
-      const auto& batch = samplers[w].next();
+      const auto batch = samplers[w].next(straddle);
       sgdsim::gather_columns(p.data.train, batch, 0, kBatch, features, targets);
       p.objective->loss_and_gradient(x[w], features, targets, g[w]);
       x[w] -= static_cast<Scalar>(kLr) * g[w];
@@ -117,19 +130,18 @@ void BM_BareLoopThreads(benchmark::State& state, const char* kind) {
   using Vector = typename sgdsim::Objective<Scalar>::Vector;
   for (auto _ : state) {
     std::vector<Vector> x(kWorkers, p.initial), g(kWorkers);
-    std::vector<sgdsim::BatchSampler> samplers;
-    for (int w = 0; w < kWorkers; ++w) {
-      samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(9, "batches", w));
-    }
+    std::vector<std::int64_t> orders;
+    std::vector<sgdsim::BatchSampler> samplers = samplers_of(p, orders);
     Vector grad;
     benchmark::DoNotOptimize(sgdsim::chunked_loss_and_gradient(
-        *p.objective, p.initial, p.data.train, nullptr, grad, threads));
+        *p.objective, p.initial, p.data.train, std::nullopt, grad, threads));
     const auto steps_of = [&](int first) {
       typename sgdsim::Dataset<Scalar>::Matrix features;
       typename sgdsim::Dataset<Scalar>::Vector targets;
+      std::vector<std::int64_t> straddle;
       for (int w = first; w < kWorkers; w += threads) {
         for (std::int64_t k = 0; k < kInterval; ++k) {
-          const auto& batch = samplers[w].next();
+          const auto batch = samplers[w].next(straddle);
           sgdsim::gather_columns(p.data.train, batch, 0, kBatch, features, targets);
           p.objective->loss_and_gradient(x[w], features, targets, g[w]);
           x[w] -= static_cast<Scalar>(kLr) * g[w];
@@ -149,7 +161,7 @@ void BM_BareLoopThreads(benchmark::State& state, const char* kind) {
       for (int w = 0; w < kWorkers; ++w) x[w] = mean;
     }
     benchmark::DoNotOptimize(sgdsim::chunked_loss_and_gradient(*p.objective, mean, p.data.train,
-                                                               nullptr, grad, threads));
+                                                               std::nullopt, grad, threads));
   }
   state.SetItemsProcessed(state.iterations() * kWorkers * kSteps);
 }

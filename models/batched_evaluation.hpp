@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -40,14 +42,14 @@ void for_chunks(Eigen::Index first, Eigen::Index last, int threads, Body body) {
   }
 }
 
-// Mean loss and its gradient over the samples `indices` of `data` (all samples when null). With
+// Mean loss and its gradient over the samples `indices` of `data` (all samples when nullopt). With
 // threads > 1, waves of `threads` chunks run in parallel and are added in chunk order, so the
 // result is bit-identical whatever the thread count.
 template <class Scalar>
 double chunked_loss_and_gradient(const Objective<Scalar>& objective,
                                  const typename Objective<Scalar>::Vector& params,
                                  const Dataset<Scalar>& data,
-                                 const std::vector<std::int64_t>* indices,
+                                 std::optional<std::span<const std::int64_t>> indices,
                                  typename Objective<Scalar>::Vector& grad, int threads = 1) {
   const Eigen::Index n = indices ? static_cast<Eigen::Index>(indices->size()) : data.num_samples();
   const Eigen::Index chunks = (n + kEvaluationChunk - 1) / kEvaluationChunk;

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "models/rng.hpp"
 
@@ -70,19 +71,19 @@ void check_labels(const PartitionSpec& spec, std::int64_t num_samples, std::span
   }
 }
 
-std::vector<Shard> dirichlet_partition(double alpha, std::span<const int> labels, int num_classes,
-                                       int num_workers, std::uint64_t seed) {
+Partition dirichlet_partition(double alpha, std::span<const int> labels, int num_classes,
+                              int num_workers, std::uint64_t seed) {
   if (!(alpha > 0.0) || !std::isfinite(alpha)) {
     throw std::invalid_argument("the dirichlet partition needs alpha > 0, got " +
                                 std::to_string(alpha));
   }
-  std::vector<Shard> by_class(static_cast<std::size_t>(num_classes));
+  std::vector<std::vector<std::int64_t>> by_class(static_cast<std::size_t>(num_classes));
   for (std::size_t i = 0; i < labels.size(); ++i) {
     by_class[labels[i]].push_back(static_cast<std::int64_t>(i));
   }
-  std::vector<Shard> shards(static_cast<std::size_t>(num_workers));
+  std::vector<std::vector<std::int64_t>> shards(static_cast<std::size_t>(num_workers));
   for (int c = 0; c < num_classes; ++c) {
-    Shard& members = by_class[c];
+    std::vector<std::int64_t>& members = by_class[c];
     Rng rng(derive_seed(seed, "partition.dirichlet", static_cast<std::uint64_t>(c)));
     const std::vector<double> share = dirichlet_draw(rng, alpha, num_workers);
     rng.shuffle(members.begin(), members.end());
@@ -109,11 +110,11 @@ std::vector<Shard> dirichlet_partition(double alpha, std::span<const int> labels
     }
     std::sort(shards[w].begin(), shards[w].end());
   }
-  return shards;
+  return Partition(shards);
 }
 
-std::vector<Shard> label_shards_partition(int labels_per_worker, std::span<const int> labels,
-                                          int num_workers, std::uint64_t seed) {
+Partition label_shards_partition(int labels_per_worker, std::span<const int> labels,
+                                 int num_workers, std::uint64_t seed) {
   if (labels_per_worker < 1) {
     throw std::invalid_argument("the shards partition needs labels_per_worker >= 1, got " +
                                 std::to_string(labels_per_worker));
@@ -126,7 +127,7 @@ std::vector<Shard> label_shards_partition(int labels_per_worker, std::span<const
                                 std::to_string(n) + " samples");
   }
   Rng rng(derive_seed(seed, "partition.shards"));
-  Shard order(static_cast<std::size_t>(n));
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), std::int64_t{0});
   rng.shuffle(order.begin(), order.end());  // ties between equal labels in random order
   std::stable_sort(order.begin(), order.end(),
@@ -135,18 +136,40 @@ std::vector<Shard> label_shards_partition(int labels_per_worker, std::span<const
   std::iota(deal.begin(), deal.end(), std::int64_t{0});
   rng.shuffle(deal.begin(), deal.end());
 
-  std::vector<Shard> shards(static_cast<std::size_t>(num_workers));
+  std::vector<std::vector<std::int64_t>> shards(static_cast<std::size_t>(num_workers));
   for (std::int64_t slot = 0; slot < pieces; ++slot) {
     const std::int64_t piece = deal[slot];
-    Shard& shard = shards[slot / labels_per_worker];
+    std::vector<std::int64_t>& shard = shards[slot / labels_per_worker];
     shard.insert(shard.end(), order.begin() + contiguous_boundary(piece, n, pieces),
                  order.begin() + contiguous_boundary(piece + 1, n, pieces));
   }
-  for (Shard& shard : shards) std::sort(shard.begin(), shard.end());
-  return shards;
+  for (std::vector<std::int64_t>& shard : shards) std::sort(shard.begin(), shard.end());
+  return Partition(shards);
 }
 
 }  // namespace
+
+Partition::Partition(const std::vector<std::vector<std::int64_t>>& shards) {
+  offsets_.reserve(shards.size() + 1);
+  for (const std::vector<std::int64_t>& shard : shards) {
+    indices_.insert(indices_.end(), shard.begin(), shard.end());
+    offsets_.push_back(static_cast<std::int64_t>(indices_.size()));
+  }
+}
+
+Partition Partition::from_offsets(std::vector<std::int64_t> indices,
+                                  std::vector<std::int64_t> offsets) {
+  const bool valid = !offsets.empty() && offsets.front() == 0 &&
+                     offsets.back() == static_cast<std::int64_t>(indices.size()) &&
+                     std::is_sorted(offsets.begin(), offsets.end());
+  if (!valid) {
+    throw std::invalid_argument("partition offsets must rise from 0 to the number of indices");
+  }
+  Partition p;
+  p.indices_ = std::move(indices);
+  p.offsets_ = std::move(offsets);
+  return p;
+}
 
 const char* to_string(PartitionKind kind) {
   switch (kind) {
@@ -162,8 +185,8 @@ const char* to_string(PartitionKind kind) {
   return "?";
 }
 
-std::vector<Shard> partition(PartitionKind kind, std::int64_t num_samples, int num_workers,
-                             std::uint64_t seed) {
+Partition partition(PartitionKind kind, std::int64_t num_samples, int num_workers,
+                    std::uint64_t seed) {
   if (num_workers < 1) {
     throw std::invalid_argument("need at least 1 worker, got " + std::to_string(num_workers));
   }
@@ -179,36 +202,33 @@ std::vector<Shard> partition(PartitionKind kind, std::int64_t num_samples, int n
   }
   const std::int64_t n = num_samples;
   const std::int64_t workers = num_workers;
-  std::vector<Shard> shards(static_cast<std::size_t>(num_workers));
-
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(workers + 1));
   switch (kind) {
     case PartitionKind::iid: {
-      Shard order(static_cast<std::size_t>(n));
+      std::vector<std::int64_t> order(static_cast<std::size_t>(n));
       std::iota(order.begin(), order.end(), std::int64_t{0});
       Rng(derive_seed(seed, "partition")).shuffle(order.begin(), order.end());
       const std::int64_t shard_size = n / workers;
-      for (std::int64_t w = 0; w < workers; ++w) {
-        shards[w].assign(order.begin() + w * shard_size, order.begin() + (w + 1) * shard_size);
-      }
-      break;
+      order.resize(static_cast<std::size_t>(workers * shard_size));  // the n mod N left over
+      for (std::int64_t w = 0; w <= workers; ++w) offsets[w] = w * shard_size;
+      return Partition::from_offsets(std::move(order), std::move(offsets));
     }
-    case PartitionKind::contiguous:
-      for (std::int64_t w = 0; w < workers; ++w) {
-        shards[w].resize(contiguous_boundary(w + 1, n, workers) -
-                         contiguous_boundary(w, n, workers));
-        std::iota(shards[w].begin(), shards[w].end(), contiguous_boundary(w, n, workers));
-      }
-      break;
+    case PartitionKind::contiguous: {
+      std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+      std::iota(order.begin(), order.end(), std::int64_t{0});
+      for (std::int64_t w = 0; w <= workers; ++w) offsets[w] = contiguous_boundary(w, n, workers);
+      return Partition::from_offsets(std::move(order), std::move(offsets));
+    }
     case PartitionKind::dirichlet:
     case PartitionKind::shards:
       break;  // rejected above
   }
-  return shards;
+  return {};
 }
 
-std::vector<Shard> partition(const PartitionSpec& spec, std::int64_t num_samples,
-                             std::span<const int> labels, int num_classes, int num_workers,
-                             std::uint64_t seed) {
+Partition partition(const PartitionSpec& spec, std::int64_t num_samples,
+                    std::span<const int> labels, int num_classes, int num_workers,
+                    std::uint64_t seed) {
   if (spec.kind == PartitionKind::iid || spec.kind == PartitionKind::contiguous) {
     return partition(spec.kind, num_samples, num_workers, seed);
   }
@@ -222,20 +242,17 @@ std::vector<Shard> partition(const PartitionSpec& spec, std::int64_t num_samples
   return label_shards_partition(spec.labels_per_worker, labels, num_workers, seed);
 }
 
-std::vector<std::vector<std::int64_t>> label_histograms(const std::vector<Shard>& shards,
-                                                        std::span<const int> labels,
-                                                        int num_classes) {
-  std::vector<std::vector<std::int64_t>> histograms;
-  histograms.reserve(shards.size());
-  for (const Shard& shard : shards) {
-    std::vector<std::int64_t> counts(static_cast<std::size_t>(std::max(num_classes, 0)), 0);
-    for (std::int64_t index : shard) {
+LabelHistograms::LabelHistograms(const Partition& shards, std::span<const int> labels,
+                                 int num_classes)
+    : num_classes_(static_cast<std::size_t>(std::max(num_classes, 0))),
+      counts_(shards.size() * num_classes_, 0) {
+  for (std::size_t w = 0; w < shards.size(); ++w) {
+    std::int64_t* counts = counts_.data() + w * num_classes_;
+    for (std::int64_t index : shards[w]) {
       const int label = labels[static_cast<std::size_t>(index)];
       if (label >= 0 && label < num_classes) ++counts[label];
     }
-    histograms.push_back(std::move(counts));
   }
-  return histograms;
 }
 
 }  // namespace sgdsim

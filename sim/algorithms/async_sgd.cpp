@@ -21,11 +21,13 @@ AsyncSgd<Scalar>::AsyncSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
   pulled_version_.assign(workers, 0);
   gradients_.resize(workers);
   batches_.resize(workers);
+  batch_orders_ = problem_.shards.indices();
   samplers_.reserve(workers);
   for (int w = 0; w < workers; ++w) {
     // The stream a local SGD worker w draws from, so that N = 1 is plain SGD.
-    samplers_.emplace_back(problem_.shards[w], spec.batch_size,
-                           derive_seed(problem_.seed, "batches", w));
+    const auto order =
+        std::span(batch_orders_).subspan(problem_.shards.offset(w), problem_.shards[w].size());
+    samplers_.emplace_back(order, spec.batch_size, derive_seed(problem_.seed, "batches", w));
     augment_rngs_.emplace_back(derive_seed(problem_.seed, "augment", w));
   }
 }
@@ -43,9 +45,9 @@ bool AsyncSgd<Scalar>::compute_gradient(int worker) {
   double loss = 0.0;
   if (sampler.full_batch()) {
     loss = chunked_loss_and_gradient(*problem_.objective, pulled_[worker], problem_.data->train,
-                                     &sampler.next(), grad);
+                                     sampler.order(), grad);
   } else {
-    const auto& indices = sampler.next();
+    const auto indices = sampler.next(straddle_);
     BatchBuffer& batch = batches_[worker];
     gather_columns(problem_.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    batch.features, batch.targets);

@@ -22,6 +22,9 @@ class AsyncSgd final : public AsyncAlgorithm {
 
   // Throws std::invalid_argument without workers.
   AsyncSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec& spec);
+  // Not copyable: the samplers point into this object's batch_orders_.
+  AsyncSgd(const AsyncSgd&) = delete;
+  AsyncSgd& operator=(const AsyncSgd&) = delete;
 
   int workers() const override { return static_cast<int>(pulled_.size()); }
   std::int64_t steps() const override { return problem_.steps; }
@@ -51,8 +54,10 @@ class AsyncSgd final : public AsyncAlgorithm {
   std::vector<Vector> pulled_;  // each worker's copy of the server model
   std::vector<std::int64_t> pulled_version_;
   std::vector<Vector> gradients_;
+  std::vector<std::int64_t> batch_orders_;  // every shard, back to back, as the samplers shuffle it
   std::vector<BatchSampler> samplers_;
-  std::vector<Rng> augment_rngs_;  // data.augment's stream per worker, as a local SGD worker's
+  std::vector<std::int64_t> straddle_;  // a mini-batch across two epochs
+  std::vector<Rng> augment_rngs_;       // data.augment's stream per worker, as a local SGD worker's
   std::vector<BatchBuffer> batches_;
 };
 

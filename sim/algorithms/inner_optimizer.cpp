@@ -1,6 +1,7 @@
 #include "sim/algorithms/inner_optimizer.hpp"
 
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "models/batched_evaluation.hpp"
@@ -17,6 +18,7 @@ struct StepScratch {
   typename Dataset<Scalar>::Matrix features;
   typename Dataset<Scalar>::Vector targets;
   typename Objective<Scalar>::Vector gradient;
+  std::vector<std::int64_t> straddle;  // a mini-batch across two epochs (BatchSampler::next)
 };
 
 template <class Scalar>
@@ -86,15 +88,17 @@ InnerOptimizer<Scalar>::InnerOptimizer(const AlgorithmSpec& spec, bool with_mome
 }
 
 template <class Scalar>
-WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(const TrainingProblem<Scalar>& problem,
-                                                          int worker) const {
-  WorkerState<Scalar> state(problem.initial_params,
-                            BatchSampler(problem.shards[worker], spec_.batch_size,
-                                         derive_seed(problem.seed, "batches", worker)));
+WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(
+    const TrainingProblem<Scalar>& problem, int worker, std::span<std::int64_t> batch_order) const {
+  WorkerState<Scalar> state(
+      problem.initial_params,
+      BatchSampler(batch_order, spec_.batch_size, derive_seed(problem.seed, "batches", worker)));
   const Eigen::Index n = problem.objective->num_params();
   if (has_state()) state.momentum.setZero(n);
   if (is_adam()) state.second_moment.setZero(n);
-  state.augment_rng = Rng(derive_seed(problem.seed, "augment", worker));
+  if (problem.augment.enabled()) {
+    state.augment_rng = std::make_unique<Rng>(derive_seed(problem.seed, "augment", worker));
+  }
   return state;
 }
 
@@ -107,12 +111,12 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
   Scalar loss;
   if (worker.sampler.full_batch()) {
     loss = static_cast<Scalar>(chunked_loss_and_gradient(*problem.objective, x, problem.data->train,
-                                                         &worker.sampler.next(), g));
+                                                         worker.sampler.order(), g));
   } else {
-    const auto& indices = worker.sampler.next();
+    const auto indices = worker.sampler.next(space.straddle);
     gather_columns(problem.data->train, indices, 0, static_cast<std::int64_t>(indices.size()),
                    space.features, space.targets);
-    problem.augment_batch(space.features, worker.augment_rng);
+    if (worker.augment_rng) problem.augment_batch(space.features, *worker.augment_rng);
     loss = problem.objective->training_loss_and_gradient(x, space.features, space.targets, g);
   }
   worker.round_loss_sum += static_cast<double>(loss);

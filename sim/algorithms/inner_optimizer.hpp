@@ -11,6 +11,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
 
 #include "sim/algorithms/algorithm_spec.hpp"
 #include "sim/algorithms/training_problem.hpp"
@@ -26,8 +27,10 @@ class InnerOptimizer {
   // state), and std::invalid_argument for adam or adamw.
   InnerOptimizer(const AlgorithmSpec& spec, bool with_momentum);
 
-  // A fresh state for `worker`: the initial model, an empty (zero) state, its batch stream.
-  WorkerState<Scalar> initial_state(const TrainingProblem<Scalar>& problem, int worker) const;
+  // A fresh state for `worker`: the initial model, an empty (zero) state, its batch stream, which
+  // draws from and reshuffles `batch_order` (a copy of the worker's shard the caller keeps).
+  WorkerState<Scalar> initial_state(const TrainingProblem<Scalar>& problem, int worker,
+                                    std::span<std::int64_t> batch_order) const;
   // The step-th local step (1-based) on the worker's next mini-batch. False when the loss or the
   // model stopped being finite.
   bool step(const TrainingProblem<Scalar>& problem, WorkerState<Scalar>& worker,

@@ -14,7 +14,7 @@ LocalSgd<Scalar>::LocalSgd(TrainingProblem<Scalar> problem, const AlgorithmSpec&
   }
   if (spec.weighting == Weighting::samples || spec.kind == AlgorithmKind::fedavg) {
     std::vector<double> weights;
-    for (const Shard& shard : this->problem().shards) {
+    for (Shard shard : this->problem().shards) {
       weights.push_back(static_cast<double>(shard.size()));
     }
     this->set_average_weights(std::move(weights));

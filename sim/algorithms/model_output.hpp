@@ -26,7 +26,8 @@ ModelMetrics measure_model(const Objective<Scalar>& objective, const Dataset<Sca
   ModelMetrics metrics;
   if (grad_norm) {
     typename Objective<Scalar>::Vector grad;
-    metrics.train_loss = chunked_loss_and_gradient(objective, model, train, nullptr, grad, threads);
+    metrics.train_loss =
+        chunked_loss_and_gradient(objective, model, train, std::nullopt, grad, threads);
     metrics.grad_norm_sq = grad.template cast<double>().squaredNorm();
     // A model with state (batch norm) computes its gradient with batch statistics; its train
     // loss is measured as its test loss is, with the running ones, whether or not the gradient

@@ -21,11 +21,15 @@ ReplicaAlgorithm<Scalar>::ReplicaAlgorithm(TrainingProblem<Scalar> problem,
   const int workers = problem_.workers();
   if (workers < 1) throw std::invalid_argument("at least one worker is needed");
   if (local_.count == 0) local_ = {0, workers};
+  const Partition& shards = problem_.shards;
+  const std::int64_t first = shards.offset(local_.first);
+  batch_orders_.assign(shards.indices().begin() + first,
+                       shards.indices().begin() + shards.offset(local_.first + local_.count));
   states_.reserve(local_.count);
   for (int w = local_.first; w < local_.first + local_.count; ++w) {
-    states_.push_back(inner_.initial_state(problem_, w));
+    const auto order = std::span(batch_orders_).subspan(shards.offset(w) - first, shards[w].size());
+    states_.push_back(inner_.initial_state(problem_, w, order));
   }
-  sent_.resize(local_.count);
   consensus_ = problem_.initial_params;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "sim/algorithms/algorithm.hpp"
@@ -43,7 +44,10 @@ class ReplicaAlgorithm : public Algorithm {
   double take_round_loss() override;
   // Restarts from the latest average with an empty momentum buffer.
   void rejoin(int worker) override;
-  void begin_delayed_round(int worker) override { sent_[worker - local_.first] = replica(worker); }
+  void begin_delayed_round(int worker) override {
+    if (sent_.empty()) sent_.resize(local_.count);  // only overlapped rounds need them
+    sent_[worker - local_.first] = replica(worker);
+  }
   void complete_delayed_round(std::int64_t step, const std::vector<int>& participants) override;
   void apply_delayed_round(int worker, std::int64_t steps_since_sent) override;
 
@@ -98,6 +102,8 @@ class ReplicaAlgorithm : public Algorithm {
   Communicator<Scalar>* communicator_;
   InnerOptimizer<Scalar> inner_;
   WorkerRange local_;
+  // The local workers' shards, back to back: each worker's sampler reshuffles its own range.
+  std::vector<std::int64_t> batch_orders_;
   std::vector<WorkerState<Scalar>> states_;  // local_.count of them
   std::unique_ptr<RoundPolicy> policy_;
   std::vector<Vector> sent_;  // each local worker's model as sent into an overlapped round

@@ -19,7 +19,7 @@ struct TrainingProblem {
   const TrainTestData<Scalar>* data = nullptr;
   // eval.samples: the training samples the reported model is measured on (null: all of them)
   const Dataset<Scalar>* eval_train = nullptr;
-  std::vector<Shard> shards;  // one per worker
+  Partition shards;  // one per worker
   typename Objective<Scalar>::Vector initial_params;
   std::int64_t steps = 0;
   std::uint64_t seed = 0;

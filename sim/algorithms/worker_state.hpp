@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <memory>
 
 #include "models/data/batch_sampler.hpp"
 #include "models/rng.hpp"
@@ -26,7 +27,9 @@ struct WorkerState {
   Vector second_moment;             // adam(w): v ← β₂v + (1 − β₂)g²; empty otherwise
   std::int64_t optimizer_step = 0;  // adam(w): t, the steps since the state was last zeroed
   BatchSampler sampler;
-  Rng augment_rng{0};  // data.augment's stream: derive_seed(seed, "augment", worker)
+  // data.augment's stream, derive_seed(seed, "augment", worker); null when augmentation is off
+  // (a pointer, not 48 bytes in every worker of a run that never draws from it).
+  std::unique_ptr<Rng> augment_rng;
   // Mini-batch losses since the latest round (the adaptive schedule's signal).
   double round_loss_sum = 0.0;
   std::int64_t round_loss_steps = 0;

@@ -58,10 +58,12 @@ ComputeModel::ComputeModel(const ComputeSpec& spec, int workers, std::uint64_t s
     }
   }
   rngs_.reserve(workers);
-  straggler_rngs_.reserve(workers);
-  for (int w = 0; w < workers; ++w) {
-    rngs_.emplace_back(derive_seed(seed, "compute", w));
-    straggler_rngs_.emplace_back(derive_seed(seed, "stragglers", w));
+  for (int w = 0; w < workers; ++w) rngs_.emplace_back(derive_seed(seed, "compute", w));
+  if (stragglers_.probability > 0.0) {  // otherwise no draw could slow a step: no streams needed
+    straggler_rngs_.reserve(workers);
+    for (int w = 0; w < workers; ++w) {
+      straggler_rngs_.emplace_back(derive_seed(seed, "stragglers", w));
+    }
   }
 }
 
@@ -69,7 +71,7 @@ SimTime ComputeModel::step_time(int worker, SimTime now) {
   const SimTime base = distribution_->sample(worker, rngs_[worker]);
   double factor = 1.0;
   // Drawn on every step, so the stream's alignment never depends on the probability.
-  if (straggler_rngs_[worker].uniform() < stragglers_.probability) {
+  if (!straggler_rngs_.empty() && straggler_rngs_[worker].uniform() < stragglers_.probability) {
     factor *= stragglers_.slowdown;
     ++straggler_steps_[worker];
   }

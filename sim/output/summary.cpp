@@ -89,7 +89,10 @@ nlohmann::ordered_json worker_entry(const Scenario& scenario, const RunResult& r
   if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
   if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
   if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];
-  if (w < facts.label_histograms.size()) entry["label_histogram"] = facts.label_histograms[w];
+  if (w < facts.label_histograms.size()) {
+    const auto histogram = facts.label_histograms[w];
+    entry["label_histogram"] = std::vector<std::int64_t>(histogram.begin(), histogram.end());
+  }
   return entry;
 }
 

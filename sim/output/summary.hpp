@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/data/partition.hpp"
 #include "sim/cluster/topology.hpp"
 #include "sim/output/output_file.hpp"
 #include "sim/run/synchronous_run.hpp"
@@ -46,7 +47,7 @@ struct RunFacts {
   std::vector<std::int64_t> straggler_steps;  // per worker: steps slowed by a straggler event
   std::vector<std::int64_t> window_steps;     // per worker: steps started in a slow-down window
   // per worker: samples of each class in its shard (classification only; empty for regression)
-  std::vector<std::vector<std::int64_t>> label_histograms;
+  LabelHistograms label_histograms;
   std::optional<RealFacts> real;  // set for runs on MPI ranks
 };
 

@@ -22,17 +22,18 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ModelProbe& probe, ClusterT
       up_workers_(algorithm.workers()),
       since_(algorithm.workers()),
       attempt_(algorithm.workers(), 0),
-      deferred_failure_(algorithm.workers()),
       outstanding_(algorithm.workers(), false),
       needs_apply_(algorithm.workers(), false),
-      sent_at_step_(algorithm.workers(), 0),
-      blocked_step_(algorithm.workers(), 0),
       in_round_(algorithm.workers(), false),
       rounds_taken_(algorithm.workers(), 0) {
   result_.workers.resize(algorithm.workers());
   result_.rounds_by_level.assign(algorithm.rounds().levels(), 0);
   if (step_averages_) result_.step_averages.emplace();
-  for (int w = 0; w < algorithm.workers(); ++w) everyone_.push_back(w);
+  if (timing_.overlap) {
+    for (int w = 0; w < algorithm.workers(); ++w) everyone_.push_back(w);
+    sent_at_step_.assign(algorithm.workers(), 0);
+    blocked_step_.assign(algorithm.workers(), 0);
+  }
   const bool in_event_order = timing_.availability != nullptr || timing_.overlap ||
                               algorithm.rounds().steps_while_waiting();
   if (threads > 1 && !in_event_order) {
@@ -295,9 +296,9 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
     return !sampled || std::binary_search(sampled->begin(), sampled->end(), w);
   };
   for (int w : participants) {
-    if (deferred_failure_[w]) {
-      const SimTime downtime = *deferred_failure_[w];
-      deferred_failure_[w].reset();
+    if (const auto deferred = deferred_failures_.find(w); deferred != deferred_failures_.end()) {
+      const SimTime downtime = deferred->second;
+      deferred_failures_.erase(deferred);
       fail(w, downtime);
     } else if (selected(w)) {
       start_step(w);

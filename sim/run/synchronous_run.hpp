@@ -130,12 +130,12 @@ class SynchronousRun {
   std::vector<std::int64_t> steps_done_;  // the step a worker is at (a rejoin jumps ahead)
   std::vector<State> state_;  // changed only through set_state, which keeps busy_members_
   BusyMembers busy_members_;
-  int up_workers_;                      // neither down nor rejoining
-  std::vector<SimTime> since_;          // when the worker entered its current state
-  std::vector<std::uint64_t> attempt_;  // bumped when a failure abandons a step in flight
-  std::vector<std::optional<SimTime>> deferred_failure_;  // downtime of a failure mid-collective
-  std::unique_ptr<TaskPool> pool_;                        // null: the math runs in the event loop
-  std::vector<TaskPool::Ticket> step_task_;  // each worker's step in flight on the pool
+  int up_workers_;                            // neither down nor rejoining
+  std::vector<SimTime> since_;                // when the worker entered its current state
+  std::vector<std::uint64_t> attempt_;        // bumped when a failure abandons a step in flight
+  std::map<int, SimTime> deferred_failures_;  // downtime of a failure mid-collective, by worker
+  std::unique_ptr<TaskPool> pool_;            // null: the math runs in the event loop
+  std::vector<TaskPool::Ticket> step_task_;   // each worker's step in flight on the pool
   // Failures since a local step last completed, and when it did: a run whose workers fail faster
   // than they step would otherwise go on forever.
   static constexpr std::int64_t kMaxFailuresWithoutProgress = 1'000'000;
@@ -149,7 +149,7 @@ class SynchronousRun {
   std::int64_t rounds_at_last_round_ = 0;
   double bytes_at_last_round_ = 0.0;
   std::map<std::int64_t, int> snapshots_taken_;
-  // Overlapped rounds.
+  // Overlapped rounds (network.overlap; the per-worker vectors are empty otherwise).
   std::vector<int> everyone_;
   std::vector<bool> outstanding_;  // sent into a round that has not ended yet
   std::vector<bool> needs_apply_;  // a round ended while the worker was computing

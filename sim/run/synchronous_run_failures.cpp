@@ -14,7 +14,7 @@ void SynchronousRun::schedule_next_outage(int worker) {
   engine_.schedule_at(outage->start, [this, worker, downtime] {
     if (finished_) return;
     if (state_[worker] == State::communicating) {
-      deferred_failure_[worker] = downtime;
+      deferred_failures_[worker] = downtime;
     } else {
       fail(worker, downtime);
     }

@@ -64,7 +64,7 @@ class TypedRun final : public ScenarioRun::Impl {
   TrainTestData<Scalar> data;
   std::unique_ptr<Objective<Scalar>> objective;
   std::optional<Dataset<Scalar>> eval_subset;
-  std::vector<std::vector<std::int64_t>> histograms;
+  LabelHistograms histograms;
   std::size_t smallest_shard = 0;
   std::int64_t batch = 0;
   bool async = false;
@@ -145,7 +145,7 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
   }
   const bool by_label =
       s.data.partition == PartitionKind::dirichlet || s.data.partition == PartitionKind::shards;
-  std::vector<Shard> shards;
+  Partition shards;
   try {
     shards = partition(s.data.partition_spec(), data.train.num_samples(), labels,
                        data.train.num_classes, s.workers, derive_seed(s.seed, "partition"));
@@ -153,10 +153,10 @@ TypedRun<Scalar>::TypedRun(const Scenario& s, const RunSetup& setup) : s(s), set
     bad_scenario(s, by_label ? "data.partition" : "workers", e.what());
   }
   if (data.train.num_classes > 0) {
-    histograms = label_histograms(shards, labels, data.train.num_classes);
+    histograms = LabelHistograms(shards, labels, data.train.num_classes);
   }
-  smallest_shard = shards.front().size();
-  for (const Shard& shard : shards) smallest_shard = std::min(smallest_shard, shard.size());
+  smallest_shard = shards[0].size();
+  for (Shard shard : shards) smallest_shard = std::min(smallest_shard, shard.size());
   if (s.algorithm.batch_size > static_cast<std::int64_t>(smallest_shard)) {
     bad_scenario(s, "algorithm.batch_size",
                  fmt::format("{} exceeds the {} samples of the smallest worker shard",
@@ -288,7 +288,7 @@ RunOutcome TypedRun<Scalar>::run(RunObserver& observer, const std::atomic<bool>*
   facts.eval_train_samples = eval_subset ? eval_subset->num_samples() : data.train.num_samples();
   facts.test_samples = data.test ? data.test->num_samples() : 0;
   facts.samples_per_worker = static_cast<std::int64_t>(smallest_shard);
-  facts.label_histograms = histograms;
+  facts.label_histograms = std::move(histograms);
   facts.parameters = objective->num_params();
   if (!facts.real)
     facts.wall_time_s =

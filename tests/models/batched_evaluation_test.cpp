@@ -23,12 +23,12 @@ TEST_CASE("chunked evaluation gives the same bits on any number of threads", "[m
 
   Eigen::VectorXf grad_one;
   const double loss_one =
-      sgdsim::chunked_loss_and_gradient(*objective, params, data.train, nullptr, grad_one, 1);
+      sgdsim::chunked_loss_and_gradient(*objective, params, data.train, std::nullopt, grad_one, 1);
   const auto eval_one = sgdsim::chunked_evaluate(*objective, params, data.train, 1);
   for (int threads : {2, 3, 4, 8}) {
     INFO(threads << " threads");
     Eigen::VectorXf grad;
-    CHECK(sgdsim::chunked_loss_and_gradient(*objective, params, data.train, nullptr, grad,
+    CHECK(sgdsim::chunked_loss_and_gradient(*objective, params, data.train, std::nullopt, grad,
                                             threads) == loss_one);
     CHECK(grad == grad_one);
     const auto eval = sgdsim::chunked_evaluate(*objective, params, data.train, threads);

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "models/data/augment.hpp"
-#include "models/data/batch_sampler.hpp"
 #include "models/model_spec.hpp"
 #include "models/rng.hpp"
 #include "sim/algorithms/inner_optimizer.hpp"
@@ -18,6 +17,7 @@
 #include "sim/scenario/scenario_json.hpp"
 #include "tests/support/cifar10_files.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/owned_sampler.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -137,7 +137,7 @@ TEST_CASE("the local step augments its gathered mini-batch with derive_seed(seed
   sgdsim::TrainingProblem<double> problem;
   problem.objective = objective.get();
   problem.data = &data;
-  problem.shards = {{0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}};
+  problem.shards = sgdsim::Partition({{0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}});
   problem.initial_params = Eigen::VectorXd::Zero(objective->num_params());
   problem.steps = 3;
   problem.seed = 9;
@@ -149,13 +149,15 @@ TEST_CASE("the local step augments its gathered mini-batch with derive_seed(seed
 
   for (int w : {0, 1}) {
     INFO("worker " << w);
-    auto state = inner.initial_state(problem, w);
+    std::vector<std::int64_t> order(problem.shards[w].begin(), problem.shards[w].end());
+    auto state = inner.initial_state(problem, w, order);
     // The reference: the worker's batches, augmented by hand from the stream it should own.
-    sgdsim::BatchSampler sampler(problem.shards[w], 3, sgdsim::derive_seed(9, "batches", w));
+    sgdsim::testing::OwnedSampler sampler(problem.shards[w], 3,
+                                          sgdsim::derive_seed(9, "batches", w));
     sgdsim::Rng rng(sgdsim::derive_seed(9, "augment", w));
     Eigen::VectorXd x = problem.initial_params, g;
     for (int step = 1; step <= 3; ++step) {
-      const auto& indices = sampler.next();
+      const auto indices = sampler.next();
       Eigen::MatrixXd batch(shape.size(), 3);
       Eigen::VectorXd targets(3);
       for (int k = 0; k < 3; ++k) {
@@ -172,7 +174,8 @@ TEST_CASE("the local step augments its gathered mini-batch with derive_seed(seed
     // The guard: without augmentation the same steps end elsewhere.
     auto plain_problem = problem;
     plain_problem.augment = {};
-    auto plain = inner.initial_state(plain_problem, w);
+    std::vector<std::int64_t> plain_order(problem.shards[w].begin(), problem.shards[w].end());
+    auto plain = inner.initial_state(plain_problem, w, plain_order);
     for (int step = 1; step <= 3; ++step) REQUIRE(inner.step(plain_problem, plain, step));
     CHECK(plain.model != x);
   }

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "models/batched_evaluation.hpp"
-#include "models/data/batch_sampler.hpp"
 #include "sim/algorithms/easgd.hpp"
 #include "sim/algorithms/registry.hpp"
 #include "sim/cluster/compute_model.hpp"
@@ -17,6 +16,7 @@
 #include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
+#include "tests/support/owned_sampler.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
@@ -52,7 +52,7 @@ Vector centre_plus_workers(const Easgd<double>& algorithm) {
 
 double full_train_loss(const sgdsim::testing::SyntheticProblem<double>& problem, const Vector& x) {
   Vector grad;
-  return sgdsim::chunked_loss_and_gradient(*problem.objective, x, problem.data.train, nullptr,
+  return sgdsim::chunked_loss_and_gradient(*problem.objective, x, problem.data.train, std::nullopt,
                                            grad);
 }
 
@@ -90,8 +90,9 @@ TEST_CASE("one EASGD round of two workers: x_i = x0 - (1-a)g_i lr, centre = x0 -
   // algorithm's.
   std::vector<Vector> g(2);
   for (int w = 0; w < 2; ++w) {
-    sgdsim::BatchSampler sampler(p.shards[w], 8, sgdsim::derive_seed(p.seed, "batches", w));
-    const auto& indices = sampler.next();
+    sgdsim::testing::OwnedSampler sampler(p.shards[w], 8,
+                                          sgdsim::derive_seed(p.seed, "batches", w));
+    const auto indices = sampler.next();
     Eigen::MatrixXd features(p.data->train.num_features(), static_cast<Eigen::Index>(8));
     Vector targets(8);
     for (Eigen::Index j = 0; j < 8; ++j) {

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "models/data/batch_sampler.hpp"
 #include "models/rng.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/algorithms/registry.hpp"
@@ -24,6 +23,7 @@
 #include "sim/runner/scenario_run.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/owned_sampler.hpp"
 #include "tests/support/synthetic_problem.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -89,7 +89,7 @@ std::vector<Vector> reference(const Problem& problem, const TrainingProblem<doub
                               int group_size, std::int64_t interval, std::int64_t global_interval,
                               double mu = 0.0, MomentumSync sync = MomentumSync::average) {
   const int n = p.workers();
-  std::vector<sgdsim::BatchSampler> samplers;
+  std::vector<sgdsim::testing::OwnedSampler> samplers;
   for (int w = 0; w < n; ++w) {
     samplers.emplace_back(p.shards[w], kBatch, sgdsim::derive_seed(p.seed, "batches", w));
   }

@@ -8,22 +8,22 @@
 #include <string>
 #include <vector>
 
-#include "models/data/batch_sampler.hpp"
 #include "models/rng.hpp"
 #include "sim/algorithms/async_sgd.hpp"
 #include "sim/algorithms/inner_optimizer.hpp"
 #include "sim/algorithms/local_sgd.hpp"
+#include "tests/support/owned_sampler.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
 
 using sgdsim::AlgorithmSpec;
-using sgdsim::BatchSampler;
 using sgdsim::InnerOptimizer;
 using sgdsim::InnerOptimizerKind;
 using sgdsim::LocalSgd;
 using sgdsim::MomentumSync;
 using sgdsim::TrainingProblem;
+using sgdsim::testing::OwnedSampler;
 using Vector = Eigen::VectorXd;
 using Matrix = Eigen::MatrixXd;
 
@@ -35,8 +35,8 @@ struct Problem : sgdsim::testing::SyntheticProblem<double> {
 };
 
 // The stream worker w's optimizer draws its batches from.
-BatchSampler sampler_of(const TrainingProblem<double>& p, int worker, std::int64_t batch) {
-  return BatchSampler(p.shards[worker], batch, sgdsim::derive_seed(p.seed, "batches", worker));
+OwnedSampler sampler_of(const TrainingProblem<double>& p, int worker, std::int64_t batch) {
+  return OwnedSampler(p.shards[worker], batch, sgdsim::derive_seed(p.seed, "batches", worker));
 }
 
 AlgorithmSpec adam_spec(InnerOptimizerKind kind, double lr, double weight_decay) {
@@ -129,7 +129,8 @@ TEST_CASE("adam and adamw steps equal torch.optim.Adam and AdamW written out by 
     INFO("optimizer " << static_cast<int>(c.kind) << ", weight decay " << c.weight_decay);
     const AlgorithmSpec spec = adam_spec(c.kind, 0.05, c.weight_decay);
     const InnerOptimizer<double> optimizer(spec, true);
-    auto state = optimizer.initial_state(p, 0);
+    auto state_order = sgdsim::testing::order_of(p.shards[0]);
+    auto state = optimizer.initial_state(p, 0, state_order);
     auto sampler = sampler_of(p, 0, spec.batch_size);
     const auto n = p.initial_params.size();
     AdamReference reference{spec.lr,         spec.beta1,        spec.beta2,
@@ -161,7 +162,8 @@ TEST_CASE("the first adam step moves every coordinate by lr (bias correction)",
   AlgorithmSpec spec = adam_spec(InnerOptimizerKind::adam, 0.01, 0.0);
   spec.epsilon = 1e-12;
   const InnerOptimizer<double> optimizer(spec, true);
-  auto state = optimizer.initial_state(p, 0);
+  auto state_order = sgdsim::testing::order_of(p.shards[0]);
+  auto state = optimizer.initial_state(p, 0, state_order);
   REQUIRE(optimizer.step(p, state, 1));
   const Vector moved = (state.model - p.initial_params).cwiseAbs();
   CHECK(moved.minCoeff() == Approx(0.01).epsilon(1e-6));
@@ -181,7 +183,8 @@ TEST_CASE("sgd weight decay adds λx to the gradient before momentum, as torch.o
     INFO("nesterov " << nesterov);
     spec.nesterov = nesterov;
     const InnerOptimizer<double> optimizer(spec, true);
-    auto state = optimizer.initial_state(p, 0);
+    auto state_order = sgdsim::testing::order_of(p.shards[0]);
+    auto state = optimizer.initial_state(p, 0, state_order);
     auto sampler = sampler_of(p, 0, spec.batch_size);
     Vector x = p.initial_params;
     Vector v = Vector::Zero(x.size());
@@ -196,7 +199,8 @@ TEST_CASE("sgd weight decay adds λx to the gradient before momentum, as torch.o
     AlgorithmSpec plain = spec;
     plain.weight_decay = 0.0;
     const InnerOptimizer<double> no_decay(plain, true);
-    auto other = no_decay.initial_state(p, 0);
+    auto other_order = sgdsim::testing::order_of(p.shards[0]);
+    auto other = no_decay.initial_state(p, 0, other_order);
     for (int step = 1; step <= 6; ++step) REQUIRE(no_decay.step(p, other, step));
     CHECK(relative_difference(other.model, x) > 1e-6);
   }
@@ -231,7 +235,8 @@ TEST_CASE("a clipped local step is the step on the clipped gradient", "[sim][opt
   spec.batch_size = 8;
   spec.clip_norm = 0.05;
   const InnerOptimizer<double> optimizer(spec, true);
-  auto state = optimizer.initial_state(p, 0);
+  auto state_order = sgdsim::testing::order_of(p.shards[0]);
+  auto state = optimizer.initial_state(p, 0, state_order);
   auto sampler = sampler_of(p, 0, spec.batch_size);
   Vector x = p.initial_params;
   int clipped = 0;
@@ -266,7 +271,9 @@ TEST_CASE("adam's state is averaged, kept or reset at rounds as momentum_sync sa
     CHECK(algorithm.rounds().payload_bytes() == static_cast<double>(p.initial_params.size()) * 8 *
                                                     (sync == MomentumSync::average ? 3 : 1));
 
-    std::vector<BatchSampler> samplers = {sampler_of(p, 0, 8), sampler_of(p, 1, 8)};
+    std::vector<OwnedSampler> samplers;
+    samplers.push_back(sampler_of(p, 0, 8));
+    samplers.push_back(sampler_of(p, 1, 8));
     const auto n = p.initial_params.size();
     std::vector<AdamReference> reference(
         workers, AdamReference{spec.lr, spec.beta1, spec.beta2, spec.epsilon, spec.weight_decay,
@@ -330,7 +337,7 @@ TEST_CASE("weight decay and clipping never touch the model-state entries", "[sim
   TrainingProblem<double> p;
   p.objective = &objective;
   p.data = &data;
-  p.shards = {{0, 1, 2, 3, 4, 5, 6, 7}};
+  p.shards = sgdsim::Partition({{0, 1, 2, 3, 4, 5, 6, 7}});
   sgdsim::Rng rng(1);
   p.initial_params = objective.initial_params(true, rng);
   p.steps = 5;
@@ -345,7 +352,8 @@ TEST_CASE("weight decay and clipping never touch the model-state entries", "[sim
     spec.weight_decay = 0.3;
     spec.clip_norm = 0.5;
     const InnerOptimizer<double> optimizer(spec, true);
-    auto state = optimizer.initial_state(p, 0);
+    auto state_order = sgdsim::testing::order_of(p.shards[0]);
+    auto state = optimizer.initial_state(p, 0, state_order);
     for (int step = 1; step <= 5; ++step) REQUIRE(optimizer.step(p, state, step));
     // The state entry moved only by the training step's own update (one per step).
     CHECK(state.model[3] == 2.0 + 5.0);
@@ -366,7 +374,8 @@ TEST_CASE("async_sgd's workers clip and decay their gradients as a local sgd ste
   spec.clip_norm = 0.05;
   sgdsim::AsyncSgd<double> async(p, spec);
   const InnerOptimizer<double> optimizer(spec, false);
-  auto state = optimizer.initial_state(p, 0);
+  auto state_order = sgdsim::testing::order_of(p.shards[0]);
+  auto state = optimizer.initial_state(p, 0, state_order);
   for (int step = 1; step <= 5; ++step) {
     async.pull(0);
     REQUIRE(async.compute_gradient(0));

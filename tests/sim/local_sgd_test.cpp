@@ -8,20 +8,20 @@
 #include <string>
 #include <vector>
 
-#include "models/data/batch_sampler.hpp"
 #include "models/rng.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/algorithms/registry.hpp"
 #include "sim/run/averaged_model_probe.hpp"
+#include "tests/support/owned_sampler.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
 
 using sgdsim::AlgorithmSpec;
-using sgdsim::BatchSampler;
 using sgdsim::LocalSgd;
 using sgdsim::MomentumSync;
 using sgdsim::TrainingProblem;
+using sgdsim::testing::OwnedSampler;
 using Vector = Eigen::VectorXd;
 using Matrix = Eigen::MatrixXd;
 
@@ -49,8 +49,8 @@ AlgorithmSpec spec_of(std::int64_t interval, double lr, std::int64_t batch_size,
 }
 
 // Samplers built exactly as the algorithm builds them, so the reference sees the same batches.
-std::vector<BatchSampler> samplers_for(const TrainingProblem<double>& p, std::int64_t batch_size) {
-  std::vector<BatchSampler> samplers;
+std::vector<OwnedSampler> samplers_for(const TrainingProblem<double>& p, std::int64_t batch_size) {
+  std::vector<OwnedSampler> samplers;
   for (std::size_t w = 0; w < p.shards.size(); ++w) {
     samplers.emplace_back(p.shards[w], batch_size, sgdsim::derive_seed(p.seed, "batches", w));
   }

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <vector>
 
-#include "models/data/batch_sampler.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/algorithms/outer_optimizer.hpp"
 #include "sim/algorithms/registry.hpp"
@@ -18,6 +18,7 @@
 #include "sim/cluster/network.hpp"
 #include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/synchronous_run.hpp"
+#include "tests/support/owned_sampler.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
@@ -84,7 +85,7 @@ const Vector* consensus_of(sgdsim::Algorithm& algorithm) {
 
 // Mini-batch gradient at x on the indices a sampler built like the algorithm's gives next.
 Vector gradient_at(const sgdsim::testing::SyntheticProblem<double>& problem, const Vector& x,
-                   const std::vector<std::int64_t>& indices) {
+                   std::span<const std::int64_t> indices) {
   const auto& train = problem.data.train;
   Eigen::MatrixXd features(train.num_features(), static_cast<Eigen::Index>(indices.size()));
   Vector targets(static_cast<Eigen::Index>(indices.size()));
@@ -106,8 +107,8 @@ TEST_CASE("nesterov momentum steps x ← x − γ(g + μv) after v ← μv + g",
   spec.nesterov = true;
   const auto training = problem.training(1, 100);
   LocalSgd<double> algorithm(training, spec);
-  sgdsim::BatchSampler sampler(training.shards[0], spec.batch_size,
-                               sgdsim::derive_seed(training.seed, "batches", 0));
+  sgdsim::testing::OwnedSampler sampler(training.shards[0], spec.batch_size,
+                                        sgdsim::derive_seed(training.seed, "batches", 0));
   Vector x = training.initial_params;
   Vector v = Vector::Zero(x.size());
   for (std::int64_t step = 1; step <= 6; ++step) {
@@ -207,7 +208,11 @@ TEST_CASE("fedavg samples K distinct workers per round, uniformly, from the seed
 TEST_CASE("fedavg weights each participant by its shard size", "[sim][variants]") {
   const sgdsim::testing::SyntheticProblem<double> problem(kOptions);
   auto training = problem.training(3, 10);
-  training.shards[0].resize(40);  // 40, 133 and 133 samples
+  // 40, 133 and 133 samples
+  training.shards =
+      sgdsim::Partition({{training.shards[0].begin(), training.shards[0].begin() + 40},
+                         {training.shards[1].begin(), training.shards[1].end()},
+                         {training.shards[2].begin(), training.shards[2].end()}});
   AlgorithmSpec spec = spec_of("fedavg", 2);
   spec.clients_per_round = 3;
   LocalSgd<double> fedavg(training, spec);

@@ -37,7 +37,8 @@ TEST_CASE("a round averages batch-norm statistics with the parameters; local ste
   sgdsim::TrainingProblem<double> problem;
   problem.objective = &net;
   problem.data = &data;
-  problem.shards = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {20, 21, 22, 23, 24, 25, 26, 27, 28, 29}};
+  problem.shards =
+      sgdsim::Partition({{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {20, 21, 22, 23, 24, 25, 26, 27, 28, 29}});
   problem.initial_params = net.initial_params(true, rng);
   problem.steps = 4;
   problem.seed = 11;

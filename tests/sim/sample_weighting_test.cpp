@@ -33,8 +33,9 @@ AlgorithmSpec spec_of(Weighting weighting) {
 // Shards of 40, 120 and 240 of the 400 samples.
 sgdsim::TrainingProblem<double> unequal_shards(const sgdsim::testing::SyntheticProblem<double>& s) {
   auto p = s.training(3, 9);
-  p.shards.assign(3, {});
-  for (std::int64_t i = 0; i < 400; ++i) p.shards[i < 40 ? 0 : i < 160 ? 1 : 2].push_back(i);
+  std::vector<std::vector<std::int64_t>> shards(3);
+  for (std::int64_t i = 0; i < 400; ++i) shards[i < 40 ? 0 : i < 160 ? 1 : 2].push_back(i);
+  p.shards = sgdsim::Partition(shards);
   return p;
 }
 

@@ -8,7 +8,6 @@
 #include <limits>
 #include <vector>
 
-#include "models/data/batch_sampler.hpp"
 #include "models/rng.hpp"
 #include "sim/algorithms/local_sgd.hpp"
 #include "sim/cluster/compute_model.hpp"
@@ -16,6 +15,7 @@
 #include "sim/run/averaged_model_probe.hpp"
 #include "sim/run/run_observer.hpp"
 #include "sim/run/synchronous_run.hpp"
+#include "tests/support/owned_sampler.hpp"
 #include "tests/support/synthetic_problem.hpp"
 
 namespace {
@@ -42,7 +42,7 @@ Averages replay(const sgdsim::testing::SyntheticProblem<double>& problem,
                 const sgdsim::TrainingProblem<double>& p, std::int64_t interval, double lr,
                 std::int64_t batch) {
   const int workers = static_cast<int>(p.shards.size());
-  std::vector<sgdsim::BatchSampler> samplers;
+  std::vector<sgdsim::testing::OwnedSampler> samplers;
   for (int w = 0; w < workers; ++w) {
     samplers.emplace_back(p.shards[w], batch, sgdsim::derive_seed(p.seed, "batches", w));
   }
@@ -52,7 +52,7 @@ Averages replay(const sgdsim::testing::SyntheticProblem<double>& problem,
   for (std::int64_t t = 0; t <= p.steps; ++t) {
     if (t > 0) {
       for (int w = 0; w < workers; ++w) {
-        const auto& indices = samplers[w].next();
+        const auto indices = samplers[w].next();
         Eigen::MatrixXd features(train.num_features(), static_cast<Eigen::Index>(indices.size()));
         Vector targets(static_cast<Eigen::Index>(indices.size()));
         for (std::size_t j = 0; j < indices.size(); ++j) {

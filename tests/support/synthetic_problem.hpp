@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,7 +65,7 @@ struct SyntheticProblem {
   // Gradient of the mean loss over the training samples `indices`, computed directly: the
   // reference a hand-rolled algorithm steps with.
   typename Objective<Scalar>::Vector gradient(const typename Objective<Scalar>::Vector& x,
-                                              const std::vector<std::int64_t>& indices) const {
+                                              std::span<const std::int64_t> indices) const {
     const auto& train = data.train;
     const auto n = static_cast<Eigen::Index>(indices.size());
     typename Objective<Scalar>::Matrix features(train.num_features(), n);

@@ -19,12 +19,12 @@ std::vector<int> balanced_labels(int classes, std::int64_t per_class) {
   return labels;
 }
 
-std::vector<Shard> split(const PartitionSpec& spec, const std::vector<int>& labels, int classes,
-                         int workers, std::uint64_t seed) {
+Partition split(const PartitionSpec& spec, const std::vector<int>& labels, int classes, int workers,
+                std::uint64_t seed) {
   return partition(spec, static_cast<std::int64_t>(labels.size()), labels, classes, workers, seed);
 }
 
-void check_exact_cover(const std::vector<Shard>& shards, std::int64_t n) {
+void check_exact_cover(const Partition& shards, std::int64_t n) {
   std::vector<int> hits(static_cast<std::size_t>(n), 0);
   for (const Shard& shard : shards) {
     CHECK_FALSE(shard.empty());
@@ -75,7 +75,7 @@ TEST_CASE("shards: with balanced classes filling whole shards, each worker sees 
       GENERATE(table<int, int>({{1, 10}, {2, 5}, {2, 10}, {2, 25}, {4, 5}, {5, 10}}));
   INFO("k = " << k << ", N = " << workers);
   const auto shards = split({PartitionKind::shards, 0.5, k}, labels, 10, workers, 21);
-  const auto histograms = label_histograms(shards, labels, 10);
+  const LabelHistograms histograms(shards, labels, 10);
   for (std::size_t w = 0; w < shards.size(); ++w) {
     CHECK(static_cast<std::int64_t>(shards[w].size()) == 1000 / workers);
     const auto distinct = std::count_if(histograms[w].begin(), histograms[w].end(),
@@ -88,7 +88,7 @@ TEST_CASE("shards: with balanced classes filling whole shards, each worker sees 
 TEST_CASE("dirichlet with a large alpha approaches iid label shares", "[models][partition]") {
   const std::vector<int> labels = balanced_labels(10, 2000);
   const auto shards = split({PartitionKind::dirichlet, 1e4, 2}, labels, 10, 5, 5);
-  const auto histograms = label_histograms(shards, labels, 10);
+  const LabelHistograms histograms(shards, labels, 10);
   for (std::size_t w = 0; w < shards.size(); ++w) {
     INFO("worker " << w);
     // Shard sizes near n/N, class shares near the global 10 %.
@@ -104,7 +104,7 @@ TEST_CASE("dirichlet with a small alpha gives most workers one dominant class",
           "[models][partition]") {
   const std::vector<int> labels = balanced_labels(10, 1000);
   const auto shards = split({PartitionKind::dirichlet, 0.05, 2}, labels, 10, 10, 1);
-  const auto histograms = label_histograms(shards, labels, 10);
+  const LabelHistograms histograms(shards, labels, 10);
   int dominated = 0;
   for (std::size_t w = 0; w < shards.size(); ++w) {
     const std::int64_t top = *std::max_element(histograms[w].begin(), histograms[w].end());
@@ -147,9 +147,11 @@ TEST_CASE("label partitions reject regression data, bad parameters and empty wor
 
 TEST_CASE("label histograms count each shard's samples per class", "[models][partition]") {
   const std::vector<int> labels = {0, 1, 1, 2, 2, 2};
-  const std::vector<Shard> shards = {{0, 3}, {1, 2, 4, 5}};
-  CHECK(label_histograms(shards, labels, 3) ==
-        std::vector<std::vector<std::int64_t>>{{1, 0, 1}, {0, 2, 2}});
+  const Partition shards({{0, 3}, {1, 2, 4, 5}});
+  const LabelHistograms histograms(shards, labels, 3);
+  REQUIRE(histograms.size() == 2);
+  CHECK(std::ranges::equal(histograms[0], std::vector<std::int64_t>{1, 0, 1}));
+  CHECK(std::ranges::equal(histograms[1], std::vector<std::int64_t>{0, 2, 2}));
 }
 
 }  // namespace sgdsim

@@ -34,9 +34,9 @@ TEST_CASE("iid shards are a seeded shuffle: same seed same shards, new seed new 
   CHECK(a != partition(PartitionKind::iid, 1000, 4, 8));
 
   // Shuffled, not handed out in file order.
-  Shard in_order(250);
+  std::vector<std::int64_t> in_order(250);
   std::iota(in_order.begin(), in_order.end(), std::int64_t{0});
-  CHECK(a[0] != in_order);
+  CHECK_FALSE(std::ranges::equal(a[0], in_order));
   CHECK_FALSE(std::is_sorted(a[0].begin(), a[0].end()));
 }
 
@@ -44,9 +44,9 @@ TEST_CASE("contiguous shards of 10 samples among 3 workers are [0,3), [3,6), [6,
           "[partition]") {
   const auto shards = partition(PartitionKind::contiguous, 10, 3, 123);
   REQUIRE(shards.size() == 3);
-  CHECK(shards[0] == Shard{0, 1, 2});
-  CHECK(shards[1] == Shard{3, 4, 5});
-  CHECK(shards[2] == Shard{6, 7, 8, 9});
+  CHECK(std::ranges::equal(shards[0], std::vector<std::int64_t>{0, 1, 2}));
+  CHECK(std::ranges::equal(shards[1], std::vector<std::int64_t>{3, 4, 5}));
+  CHECK(std::ranges::equal(shards[2], std::vector<std::int64_t>{6, 7, 8, 9}));
 }
 
 TEST_CASE("contiguous shards cover 0..n-1 in order with boundaries floor(w*n/N), whatever the seed",
@@ -76,6 +76,28 @@ TEST_CASE("partition rejects fewer samples than workers and fewer than one worke
     CHECK_THROWS_AS(partition(kind, 10, -2, 0), std::invalid_argument);
     CHECK_NOTHROW(partition(kind, 4, 4, 0));
   }
+}
+
+TEST_CASE("a partition keeps its shards back to back in one array, cut at N + 1 offsets",
+          "[partition]") {
+  const Partition shards({{4, 1}, {}, {0, 2, 3}});
+  REQUIRE(shards.size() == 3);
+  CHECK(shards.indices() == std::vector<std::int64_t>{4, 1, 0, 2, 3});
+  CHECK(shards.offset(0) == 0);
+  CHECK(shards.offset(1) == 2);
+  CHECK(shards.offset(2) == 2);
+  CHECK(shards[1].empty());
+  CHECK(std::ranges::equal(shards[2], std::vector<std::int64_t>{0, 2, 3}));
+  int visited = 0;
+  for (Shard shard : shards) visited += static_cast<int>(shard.size());
+  CHECK(visited == 5);
+  CHECK(shards == Partition::from_offsets({4, 1, 0, 2, 3}, {0, 2, 2, 5}));
+  CHECK(Partition().size() == 0);
+
+  CHECK_THROWS_AS(Partition::from_offsets({1, 2}, {0, 3}), std::invalid_argument);  // past the end
+  CHECK_THROWS_AS(Partition::from_offsets({1, 2}, {1, 2}), std::invalid_argument);  // not from 0
+  CHECK_THROWS_AS(Partition::from_offsets({1, 2}, {0, 2, 1, 2}), std::invalid_argument);  // falling
+  CHECK_THROWS_AS(Partition::from_offsets({1, 2}, {}), std::invalid_argument);
 }
 
 }  // namespace sgdsim
