@@ -10,6 +10,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <span>
 #include <vector>
 
 #include "sim/algorithms/gossip_graph.hpp"
@@ -29,9 +30,10 @@ class Communicator {
   // 0 + x₁ + … + xₖ over the participants, into `sum` on every process.
   virtual void sum(const std::vector<int>& participants, const std::vector<const Vector*>& local,
                    Vector& sum) = 0;
-  // Σ over every worker, from 0, of each of the values it contributes: local[k] holds the values
-  // of this process's k-th worker (all of the same length); the result has that length.
-  virtual std::vector<double> sum_over_workers(const std::vector<std::vector<double>>& local) = 0;
+  // Σ over every worker, from 0, of each of the `width` values it contributes: local holds this
+  // process's workers' values, worker after worker (one array, not a vector per worker: a round
+  // of 10⁶ workers would allocate 10⁶ of them). The result has `width` values.
+  virtual std::vector<double> sum_over_workers(std::span<const double> local, int width) = 0;
   // Neighbour mixing over every worker: xᵢ ← Σⱼ Wᵢⱼ xⱼ with the values from before the exchange,
   // summed from 0 in increasing j. `local`: this process's workers' models.
   virtual void mix(const std::vector<MixingRow>& weights, const std::vector<Vector*>& local) = 0;

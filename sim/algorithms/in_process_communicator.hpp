@@ -1,6 +1,7 @@
 // The communicator of one process holding every worker (the simulator): exact means in memory.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "models/elementwise.hpp"
@@ -44,10 +45,10 @@ class InProcessCommunicator final : public Communicator<Scalar> {
     for (const Vector* vector : local) sum += *vector;
   }
 
-  std::vector<double> sum_over_workers(const std::vector<std::vector<double>>& local) override {
-    std::vector<double> sums(local.front().size(), 0.0);
-    for (const auto& values : local) {
-      for (std::size_t v = 0; v < sums.size(); ++v) sums[v] += values[v];
+  std::vector<double> sum_over_workers(std::span<const double> local, int width) override {
+    std::vector<double> sums(static_cast<std::size_t>(width), 0.0);
+    for (std::size_t first = 0; first < local.size(); first += sums.size()) {
+      for (std::size_t v = 0; v < sums.size(); ++v) sums[v] += local[first + v];
     }
     return sums;
   }

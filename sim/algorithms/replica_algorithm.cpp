@@ -41,14 +41,15 @@ void ReplicaAlgorithm<Scalar>::set_policy(double payload_bytes, Exchange exchang
 
 template <class Scalar>
 double ReplicaAlgorithm<Scalar>::take_round_loss() {
-  std::vector<std::vector<double>> local;
-  local.reserve(states_.size());
+  std::vector<double> local;
+  local.reserve(2 * states_.size());
   for (WorkerState<Scalar>& worker : states_) {
-    local.push_back({worker.round_loss_sum, static_cast<double>(worker.round_loss_steps)});
+    local.push_back(worker.round_loss_sum);
+    local.push_back(static_cast<double>(worker.round_loss_steps));
     worker.round_loss_sum = 0.0;
     worker.round_loss_steps = 0;
   }
-  const std::vector<double> sums = communicator_->sum_over_workers(local);
+  const std::vector<double> sums = communicator_->sum_over_workers(local, 2);
   return sums[1] > 0 ? sums[0] / sums[1] : std::numeric_limits<double>::quiet_NaN();
 }
 

@@ -114,14 +114,8 @@ void MpiCommunicator<Scalar>::ordered_reduce(const std::vector<int>& participant
 }
 
 template <class Scalar>
-std::vector<double> MpiCommunicator<Scalar>::sum_over_workers(
-    const std::vector<std::vector<double>>& local) {
-  const std::size_t values = local.empty() ? 0 : local.front().size();
-  int width = static_cast<int>(values);  // every rank holds at least one worker
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &width, 1, MPI_INT, MPI_MAX, world_.comm()),
-            "MPI_Allreduce");
-  std::vector<double> mine;
-  for (const auto& v : local) mine.insert(mine.end(), v.begin(), v.end());
+std::vector<double> MpiCommunicator<Scalar>::sum_over_workers(std::span<const double> mine,
+                                                              int width) {
   std::vector<int> counts(world_.size()), offsets(world_.size());
   for (int r = 0; r < world_.size(); ++r) {
     const WorkerRange range = workers_of_rank(r, world_.size(), workers_);

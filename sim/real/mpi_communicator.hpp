@@ -4,6 +4,7 @@
 // Reduction::allreduce sums each rank's part with MPI_Allreduce (MPI picks the order).
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "sim/algorithms/communicator.hpp"
@@ -23,7 +24,7 @@ class MpiCommunicator final : public Communicator<Scalar> {
                const std::vector<const Vector*>& local, Vector& mean) override;
   void sum(const std::vector<int>& participants, const std::vector<const Vector*>& local,
            Vector& sum) override;
-  std::vector<double> sum_over_workers(const std::vector<std::vector<double>>& local) override;
+  std::vector<double> sum_over_workers(std::span<const double> local, int width) override;
   void mix(const std::vector<MixingRow>& weights, const std::vector<Vector*>& local) override;
 
  private:
