@@ -30,10 +30,11 @@ constexpr std::uint64_t derive_seed(std::uint64_t seed, std::string_view stream,
   return splitmix64(state);
 }
 
-// xoshiro256** (Blackman & Vigna), seeded through splitmix64.
-class Rng {
+// xoshiro256** (Blackman & Vigna), seeded through splitmix64: uniform draws only, in 32 bytes
+// (each worker's batch sampler keeps one; a run of 10⁶ workers, 10⁶).
+class UniformRng {
  public:
-  explicit Rng(std::uint64_t seed) {
+  explicit UniformRng(std::uint64_t seed) {
     for (auto& word : state_) word = splitmix64(seed);
   }
 
@@ -54,24 +55,6 @@ class Rng {
 
   // Uniform in (0, 1]: safe to take the logarithm of.
   double uniform_open_zero() { return 1.0 - uniform(); }
-
-  // Standard normal (Marsaglia polar method).
-  double normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    double u, v, s;
-    do {
-      u = 2.0 * uniform() - 1.0;
-      v = 2.0 * uniform() - 1.0;
-      s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    const double factor = std::sqrt(-2.0 * std::log(s) / s);
-    spare_ = v * factor;
-    has_spare_ = true;
-    return u * factor;
-  }
 
   // Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject).
   std::uint64_t uniform_index(std::uint64_t n) {
@@ -102,6 +85,33 @@ class Rng {
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
   std::uint64_t state_[4];
+};
+
+// The same stream with standard normals too: the polar method draws them in pairs and keeps the
+// second for the next call, which is the 16 bytes a UniformRng saves.
+class Rng : public UniformRng {
+ public:
+  using UniformRng::UniformRng;
+
+  // Standard normal (Marsaglia polar method).
+  double normal() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    double u, v, s;
+    do {
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    const double factor = std::sqrt(-2.0 * std::log(s) / s);
+    spare_ = v * factor;
+    has_spare_ = true;
+    return u * factor;
+  }
+
+ private:
   double spare_ = 0.0;
   bool has_spare_ = false;
 };

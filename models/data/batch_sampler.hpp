@@ -30,7 +30,7 @@ class BatchSampler {
  private:
   std::span<std::int64_t> order_;
   std::int64_t batch_size_;
-  Rng rng_;
+  UniformRng rng_;
   std::size_t cursor_ = 0;
 };
 

@@ -19,7 +19,7 @@ double collective_seconds(const NetworkSpec& spec, int workers, Link link, doubl
   probe.link = link;
   probe.server.reset();
   Network network(probe, workers);
-  return network.allreduce_cost(all_workers(workers), bytes).duration.seconds();
+  return network.allreduce_cost(all_workers(workers), bytes)->duration.seconds();
 }
 
 }  // namespace
@@ -63,7 +63,7 @@ PredictionCheck check_prediction(const PiecewiseFit& fit, const NetworkSpec& ban
   const std::vector<int> everyone = all_workers(workers);
   for (int i = 0; i < static_cast<int>(fit.points.size()); ++i) {
     const TimingPoint& p = fit.points[i];
-    const double predicted = network.allreduce_cost(everyone, p.bytes).duration.seconds();
+    const double predicted = network.allreduce_cost(everyone, p.bytes)->duration.seconds();
     check.predicted_s.push_back(predicted);
     const double error = std::abs(predicted - p.seconds) / p.seconds;
     if (error > check.max_relative_error) {

@@ -78,18 +78,19 @@ const Topology& Network::topology_for(double payload_bytes) const {
   return *bands_.back().topology;
 }
 
-CollectiveCost Network::allreduce_cost(const std::vector<int>& participants, double payload_bytes) {
+std::shared_ptr<const CollectiveCost> Network::allreduce_cost(const std::vector<int>& participants,
+                                                              double payload_bytes) {
   auto key = std::make_pair(participants, payload_bytes);
   if (const auto found = cache_.find(key); found != cache_.end()) return found->second;
-  CollectiveCost cost =
-      collective_cost(*collective_, participants, payload_bytes, topology_for(payload_bytes));
+  auto cost = std::make_shared<const CollectiveCost>(
+      collective_cost(*collective_, participants, payload_bytes, topology_for(payload_bytes)));
   if (cache_.size() >= kMaxCachedCosts) cache_.clear();
   cache_.emplace(std::move(key), cost);
   return cost;
 }
 
-CollectiveCost Network::neighbor_exchange_cost(const std::vector<std::vector<int>>& neighbors,
-                                               double payload_bytes) {
+std::shared_ptr<const CollectiveCost> Network::neighbor_exchange_cost(
+    const std::vector<std::vector<int>>& neighbors, double payload_bytes) {
   auto key = std::make_pair(neighbors, payload_bytes);
   if (const auto found = exchange_cache_.find(key); found != exchange_cache_.end()) {
     return found->second;
@@ -100,7 +101,8 @@ CollectiveCost Network::neighbor_exchange_cost(const std::vector<std::vector<int
   }
   SchedulePhase phase{"neighbor_exchange", {}};
   if (!step.transfers.empty()) phase.steps.push_back(std::move(step));
-  CollectiveCost cost = evaluate_schedule({std::move(phase)}, topology_for(payload_bytes));
+  auto cost = std::make_shared<const CollectiveCost>(
+      evaluate_schedule({std::move(phase)}, topology_for(payload_bytes)));
   if (exchange_cache_.size() >= kMaxCachedCosts) exchange_cache_.clear();
   exchange_cache_.emplace(std::move(key), cost);
   return cost;

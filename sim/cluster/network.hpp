@@ -63,12 +63,15 @@ class Network {
   Network(const NetworkSpec& spec, int workers);
 
   // Time, traffic and per-resource bytes of one round averaging `payload_bytes` over
-  // `participants` (sorted worker ids). Cached: every round of a run usually costs the same.
-  CollectiveCost allreduce_cost(const std::vector<int>& participants, double payload_bytes);
+  // `participants` (sorted worker ids). Cached: every round of a run usually costs the same; the
+  // cost is shared with the cache, not copied (it lists every resource the round crosses: 2N of
+  // them on a switch).
+  std::shared_ptr<const CollectiveCost> allreduce_cost(const std::vector<int>& participants,
+                                                       double payload_bytes);
   // Every worker sends `payload_bytes` to each of its neighbours (neighbors[w]), all at once: one
   // schedule step, so a worker's port carries its degree's worth of transfers. Cached per payload.
-  CollectiveCost neighbor_exchange_cost(const std::vector<std::vector<int>>& neighbors,
-                                        double payload_bytes);
+  std::shared_ptr<const CollectiveCost> neighbor_exchange_cost(
+      const std::vector<std::vector<int>>& neighbors, double payload_bytes);
 
   // Every size band's topology has the same resources.
   const ResourceTable& resources() const { return topology().resources(); }
@@ -86,8 +89,9 @@ class Network {
 
   std::unique_ptr<Collective> collective_;
   std::vector<Band> bands_;  // one per size band; one unbounded band without by_size
-  std::map<std::pair<std::vector<int>, double>, CollectiveCost> cache_;
-  std::map<std::pair<std::vector<std::vector<int>>, double>, CollectiveCost> exchange_cache_;
+  std::map<std::pair<std::vector<int>, double>, std::shared_ptr<const CollectiveCost>> cache_;
+  std::map<std::pair<std::vector<std::vector<int>>, double>, std::shared_ptr<const CollectiveCost>>
+      exchange_cache_;
 };
 
 }  // namespace sgdsim

@@ -14,6 +14,7 @@ class Engine {
   SimTime now() const { return now_; }
   std::uint64_t events_processed() const { return events_processed_; }
   std::size_t pending() const { return queue_.size(); }
+  void reserve(std::size_t events) { queue_.reserve(events); }
 
   // Throws std::logic_error when `time` is in the past.
   void schedule_at(SimTime time, EventAction action);

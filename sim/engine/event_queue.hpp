@@ -24,6 +24,13 @@ class EventQueue {
  public:
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
+  // Room for `events` pending at once without a reallocation (which would hold the old arrays and
+  // the new, twice as large, at once).
+  void reserve(std::size_t events) {
+    heap_.reserve(events);
+    actions_.reserve(events);
+    free_slots_.reserve(events);
+  }
 
   // Returns the event's sequence number (unique, increasing).
   std::uint64_t push(SimTime time, EventAction action) {

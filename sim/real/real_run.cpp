@@ -235,13 +235,14 @@ void RealRun::round(std::int64_t step, const std::vector<int>& participants) {
   const double ended = timed_now();
   RunResult& r = out_.result;
   const Exchange& exchange = algorithm_.rounds().exchange();
-  const CollectiveCost modelled =
-      exchange.kind == Exchange::Kind::neighbors
-          ? network_.neighbor_exchange_cost(exchange.neighbors, payload_bytes_)
-          : network_.allreduce_cost(participants, payload_bytes_);
+  const double modelled_bytes =
+      (exchange.kind == Exchange::Kind::neighbors
+           ? network_.neighbor_exchange_cost(exchange.neighbors, payload_bytes_)
+           : network_.allreduce_cost(participants, payload_bytes_))
+          ->bytes_sent;
   ++r.comm_rounds;
-  r.bytes_sent += modelled.bytes_sent;
-  rounds_.push_back({r.comm_rounds, started, ended - started, modelled.bytes_sent});
+  r.bytes_sent += modelled_bytes;
+  rounds_.push_back({r.comm_rounds, started, ended - started, modelled_bytes});
   for (int k = 0; k < local_.count; ++k) {
     if (std::binary_search(participants.begin(), participants.end(), local_.first + k)) {
       r.workers[k].communication += at(ended - started);

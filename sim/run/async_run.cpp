@@ -35,6 +35,7 @@ AsyncRun::AsyncRun(AsyncAlgorithm& algorithm, ClusterTiming timing, std::int64_t
     pull_paths_.push_back(make_path(topology.server(), w));
   }
   free_at_.assign(topology.resources().size(), SimTime::zero());
+  engine_.reserve(workers_);  // an event pending per worker, at least
   result_.workers.resize(workers_);
   result_.resource_bytes.assign(topology.resources().size(), 0.0);
 }

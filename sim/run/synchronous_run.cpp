@@ -26,6 +26,7 @@ SynchronousRun::SynchronousRun(Algorithm& algorithm, ModelProbe& probe, ClusterT
       needs_apply_(algorithm.workers(), false),
       in_round_(algorithm.workers(), false),
       rounds_taken_(algorithm.workers(), 0) {
+  engine_.reserve(algorithm.workers());  // a step in flight per worker, at most, without failures
   result_.workers.resize(algorithm.workers());
   result_.rounds_by_level.assign(algorithm.rounds().levels(), 0);
   if (step_averages_) result_.step_averages.emplace();
@@ -238,16 +239,16 @@ void SynchronousRun::start_synchronization_if_ready(int worker) {
     since_[w] = now;
     in_round_[w] = true;
   }
-  CollectiveCost cost = round_cost(participants);
+  std::shared_ptr<const CollectiveCost> cost = round_cost(participants);
   const bool group_round = count < algorithm_.workers();
   // Groups drift apart between global rounds: a group round's number is its own members' count.
   const std::int64_t round =
       (group_round ? rounds_taken_[participants.front()] : result_.comm_rounds) + 1;
-  observer_.on_collective(round, now, cost, participants);
-  const SimTime duration = cost.duration;
+  observer_.on_collective(round, now, *cost, participants);
+  const SimTime duration = cost->duration;
   engine_.schedule_after(
       duration, [this, step, participants = std::move(participants), cost = std::move(cost)] {
-        finish_synchronization(step, participants, cost);
+        finish_synchronization(step, participants, *cost);
       });
 }
 
@@ -345,7 +346,8 @@ void SynchronousRun::finish_group_round(std::int64_t step, int level,
   for (int w : participants) start_step(w);
 }
 
-CollectiveCost SynchronousRun::round_cost(const std::vector<int>& participants) {
+std::shared_ptr<const CollectiveCost> SynchronousRun::round_cost(
+    const std::vector<int>& participants) {
   const Exchange& exchange = algorithm_.rounds().exchange();
   if (exchange.kind == Exchange::Kind::neighbors) {
     return timing_.network->neighbor_exchange_cost(exchange.neighbors, timing_.payload_bytes);

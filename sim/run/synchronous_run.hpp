@@ -102,7 +102,7 @@ class SynchronousRun {
   void send_into_round(int worker, std::int64_t step);
   void finish_overlapped_round(std::int64_t step, const CollectiveCost& cost);
   void apply_if_due(int worker);
-  CollectiveCost round_cost(const std::vector<int>& participants);
+  std::shared_ptr<const CollectiveCost> round_cost(const std::vector<int>& participants);
   // Counts a round of the last level (every worker) with its traffic.
   void add_round_traffic(const CollectiveCost& cost);
   void add_traffic(const CollectiveCost& cost);

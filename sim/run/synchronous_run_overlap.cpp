@@ -39,11 +39,12 @@ void SynchronousRun::send_into_round(int worker, std::int64_t step) {
   if (++sent_count_ < algorithm_.workers()) return;
   sent_count_ = 0;
   round_started_ = engine_.now();
-  CollectiveCost cost = timing_.network->allreduce_cost(everyone_, timing_.payload_bytes);
-  observer_.on_collective(result_.comm_rounds + 1, round_started_, cost, everyone_);
-  const SimTime duration = cost.duration;
+  std::shared_ptr<const CollectiveCost> cost =
+      timing_.network->allreduce_cost(everyone_, timing_.payload_bytes);
+  observer_.on_collective(result_.comm_rounds + 1, round_started_, *cost, everyone_);
+  const SimTime duration = cost->duration;
   engine_.schedule_after(
-      duration, [this, step, cost = std::move(cost)] { finish_overlapped_round(step, cost); });
+      duration, [this, step, cost = std::move(cost)] { finish_overlapped_round(step, *cost); });
 }
 
 void SynchronousRun::finish_overlapped_round(std::int64_t step, const CollectiveCost& cost) {

@@ -64,7 +64,7 @@ void check_simulated_time_fits(const Scenario& s, const ComputeModel& compute,
   }
   double round_s = 0.0;
   try {
-    round_s = network.allreduce_cost(all_workers(s.workers), payload).duration.seconds();
+    round_s = network.allreduce_cost(all_workers(s.workers), payload)->duration.seconds();
   } catch (const std::overflow_error&) {
     round_s = std::numeric_limits<double>::infinity();
   }

@@ -272,12 +272,12 @@ RunOutcome TypedRun<Scalar>::run(RunObserver& observer, const std::atomic<bool>*
   facts.collective_seconds = (neighbors ? network->neighbor_exchange_cost(
                                               algorithm->rounds().exchange().neighbors, payload)
                                         : network->allreduce_cost(all_workers(s.workers), payload))
-                                 .duration.seconds();
+                                 ->duration.seconds();
   if (algorithm && algorithm->rounds().levels() > 1) {
     for (int level = 0; level < algorithm->rounds().levels(); ++level) {
       const int group_size = algorithm->rounds().group_size(level);
       facts.level_collective_seconds.push_back(
-          network->allreduce_cost(all_workers(group_size), payload).duration.seconds());
+          network->allreduce_cost(all_workers(group_size), payload)->duration.seconds());
     }
   }
   facts.resources = network->resources();

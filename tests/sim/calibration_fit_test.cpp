@@ -38,7 +38,7 @@ std::vector<TimingPoint> modelled_times(const NetworkSpec& spec, int workers) {
   Network network(spec, workers);
   std::vector<TimingPoint> points;
   for (double s : sizes_8b_to_64mib()) {
-    points.push_back({s, network.allreduce_cost(all_workers(workers), s).duration.seconds()});
+    points.push_back({s, network.allreduce_cost(all_workers(workers), s)->duration.seconds()});
   }
   return points;
 }

@@ -1,11 +1,14 @@
 // Properties of the discrete-event engine: deterministic ordering of simultaneous events, a clock
-// that never runs backwards, rejection of events in the past, stop() and the event counter.
+// that never runs backwards, rejection of events in the past, stop(), the event counter, and the
+// lifetime of an event's action.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "models/rng.hpp"
@@ -169,4 +172,46 @@ TEST_CASE("SimTime::from_seconds rounds to the nearest nanosecond and rejects no
   CHECK_THROWS_AS(SimTime::from_seconds(std::numeric_limits<double>::quiet_NaN()),
                   std::overflow_error);
   CHECK_THROWS_AS(SimTime::from_seconds(1e12), std::overflow_error);
+}
+
+namespace {
+
+// A capture of `Bytes` bytes that counts its live copies, so that a leak or a double destruction
+// of an action, inline or on the heap, shows.
+template <std::size_t Bytes>
+struct CountedCapture {
+  explicit CountedCapture(int* live, int* calls) : live(live), calls(calls) { ++*live; }
+  CountedCapture(CountedCapture&& other) noexcept : live(other.live), calls(other.calls) {
+    ++*live;
+  }
+  CountedCapture(const CountedCapture& other) : live(other.live), calls(other.calls) { ++*live; }
+  ~CountedCapture() { --*live; }
+  void operator()() const { ++*calls; }
+
+  int* live;
+  int* calls;
+  unsigned char padding[Bytes - 2 * sizeof(int*)] = {};
+};
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("an action runs once and is destroyed once, kept inline or on the heap",
+                   "[sim][engine]", CountedCapture<32>, CountedCapture<40>, CountedCapture<64>) {
+  int live = 0;
+  int calls = 0;
+  {
+    sgdsim::EventQueue queue;
+    queue.reserve(4);
+    queue.push(ns(2), TestType(&live, &calls));
+    queue.push(ns(1), TestType(&live, &calls));
+    CHECK(live == 2);
+    sgdsim::Event first = queue.pop();  // moved out of its slot
+    CHECK(first.time == ns(1));
+    first.action();
+    sgdsim::EventAction moved = std::move(first.action);
+    moved();
+    CHECK(calls == 2);
+    CHECK(live == 2);
+  }  // the popped action and the one still queued
+  CHECK(live == 0);
 }

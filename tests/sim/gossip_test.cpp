@@ -208,7 +208,7 @@ TEST_CASE("a neighbour exchange on a switch takes α + deg·S/B", "[sim][gossip]
     INFO("N = " << workers << ", degree " << degree);
     auto network = switch_network(workers);
     const auto neighbors = sgdsim::gossip_neighbors(graph, workers);
-    const auto cost = network.neighbor_exchange_cost(neighbors, payload);
+    const auto cost = *network.neighbor_exchange_cost(neighbors, payload);
     const double expected_ns = kLatencyNs + degree * payload / kBandwidth * 1e9;
     CHECK(std::abs(static_cast<double>(cost.duration.ns()) - expected_ns) <= 0.5 + 1e-6);
     CHECK(cost.bytes_sent == Approx(workers * degree * payload));

@@ -75,7 +75,7 @@ Simulated simulate(sgdsim::ReplicaAlgorithm<double>& algorithm,
   out.result = run.run();
   out.model = *model_of(algorithm);
   out.round_ns = static_cast<double>(
-      network.allreduce_cost(all_of(algorithm.workers()), timing.payload_bytes).duration.ns());
+      network.allreduce_cost(all_of(algorithm.workers()), timing.payload_bytes)->duration.ns());
   return out;
 }
 
@@ -258,7 +258,7 @@ TEST_CASE("fedavg with K < N: sampled workers step, the others sit the round out
   network_spec.link.bytes_per_second = 1.25e9;
   sgdsim::Network network(network_spec, kWorkers);
   const SimTime pair_round =
-      network.allreduce_cost({0, 1}, fedavg.rounds().payload_bytes()).duration;
+      network.allreduce_cost({0, 1}, fedavg.rounds().payload_bytes())->duration;
   CHECK(run.result.sim_time.ns() == kRounds * (5 * kStepNs + pair_round.ns()));
 }
 

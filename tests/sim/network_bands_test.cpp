@@ -48,9 +48,9 @@ TEST_CASE("each payload travels on its size band's link", "[sim][network][bands]
   Network network(s.network, 4);
   const auto everyone = all_workers(4);
   // Ring allreduce over 4: 6 steps of α + (S/4)/β.
-  CHECK(network.allreduce_cost(everyone, 1000).duration.seconds() ==
+  CHECK(network.allreduce_cost(everyone, 1000)->duration.seconds() ==
         Approx(6 * (1e-3 + 250 / 1.25e8)));
-  CHECK(network.allreduce_cost(everyone, 1001).duration.seconds() ==
+  CHECK(network.allreduce_cost(everyone, 1001)->duration.seconds() ==
         Approx(6 * (2e-3 + 1001 / 4.0 / 1.25e7)));
   // Echoed as written, and the echo reads back to the same bands.
   const auto json = scenario_to_json(s);

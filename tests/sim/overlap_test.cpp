@@ -56,7 +56,7 @@ Outcome simulate(int workers, SimTime latency, bool overlap) {
   for (int w = 0; w < workers; ++w) outcome.replicas.push_back(algorithm.replica(w));
   outcome.round_time =
       network.allreduce_cost(sgdsim::all_workers(workers), algorithm.rounds().payload_bytes())
-          .duration;
+          ->duration;
   return outcome;
 }
 
