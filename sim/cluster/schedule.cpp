@@ -82,7 +82,8 @@ class StepEvaluator {
   std::vector<CrossedResource> crossed_;
 };
 
-// carried += the step's bytes per resource; both by increasing id.
+// carried += the step's bytes per resource; both by increasing id. A merge per step: the
+// collectives' schedules have O(log N) steps, so a schedule's tally is O(N log N).
 void add_bytes(const std::vector<CrossedResource>& step, std::vector<ResourceBytes>& carried) {
   std::vector<ResourceBytes> sum;
   sum.reserve(carried.size() + step.size());
