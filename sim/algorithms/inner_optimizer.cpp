@@ -36,11 +36,11 @@ bool finite(Scalar loss, const Vector& model) {
          std::isfinite(elementwise::sum(model.data(), model.size()));
 }
 
-// One Adam or AdamW step on the first `trainable` entries of x; m, v and t are the worker's.
+// One Adam or AdamW step on the first `trainable` entries of x, with the worker's m, v and t.
 template <class Scalar, class Vector>
 void adam_update(const AlgorithmSpec& spec, double lr, Eigen::Index trainable, Vector& g,
-                 WorkerState<Scalar>& worker) {
-  auto x = worker.model.head(trainable);
+                 Vector& model, OptimizerState<Scalar>& state) {
+  auto x = model.head(trainable);
   auto gt = g.head(trainable);
   if (spec.weight_decay != 0.0) {
     if (spec.optimizer == InnerOptimizerKind::adamw) {
@@ -49,9 +49,9 @@ void adam_update(const AlgorithmSpec& spec, double lr, Eigen::Index trainable, V
       gt += static_cast<Scalar>(spec.weight_decay) * x;
     }
   }
-  const auto t = static_cast<double>(++worker.optimizer_step);
-  auto m = worker.momentum.head(trainable);
-  auto v = worker.second_moment.head(trainable);
+  const auto t = static_cast<double>(++state.step);
+  auto m = state.momentum.head(trainable);
+  auto v = state.second_moment.head(trainable);
   m = static_cast<Scalar>(spec.beta1) * m + static_cast<Scalar>(1.0 - spec.beta1) * gt;
   v = static_cast<Scalar>(spec.beta2) * v +
       static_cast<Scalar>(1.0 - spec.beta2) * gt.cwiseProduct(gt);
@@ -94,8 +94,11 @@ WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(
       problem.initial_params,
       BatchSampler(batch_order, spec_.batch_size, derive_seed(problem.seed, "batches", worker)));
   const Eigen::Index n = problem.objective->num_params();
-  if (has_state()) state.momentum.setZero(n);
-  if (is_adam()) state.second_moment.setZero(n);
+  if (has_state()) {
+    state.optimizer = std::make_unique<OptimizerState<Scalar>>();
+    state.optimizer->momentum.setZero(n);
+    if (is_adam()) state.optimizer->second_moment.setZero(n);
+  }
   if (problem.augment.enabled()) {
     state.augment_rng = std::make_unique<Rng>(derive_seed(problem.seed, "augment", worker));
   }
@@ -103,8 +106,8 @@ WorkerState<Scalar> InnerOptimizer<Scalar>::initial_state(
 }
 
 template <class Scalar>
-bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
-                                  WorkerState<Scalar>& worker, std::int64_t step) const {
+LocalStepResult InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
+                                             WorkerState<Scalar>& worker, std::int64_t step) const {
   StepScratch<Scalar>& space = scratch<Scalar>();
   auto& g = space.gradient;
   auto& x = worker.model;
@@ -119,21 +122,20 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
     if (worker.augment_rng) problem.augment_batch(space.features, *worker.augment_rng);
     loss = problem.objective->training_loss_and_gradient(x, space.features, space.targets, g);
   }
-  worker.round_loss_sum += static_cast<double>(loss);
-  ++worker.round_loss_steps;
+  const auto loss_value = static_cast<double>(loss);
 
   const Eigen::Index trainable = problem.objective->num_trainable();
   clip_gradient_norm(g, trainable, spec_.clip_norm);
   if (is_adam()) {
-    adam_update(spec_, spec_.lr_at(step), trainable, g, worker);
-    return finite(loss, x);
+    adam_update(spec_, spec_.lr_at(step), trainable, g, x, *worker.optimizer);
+    return {loss_value, finite(loss, x)};
   }
   if (spec_.weight_decay != 0.0) {
     g.head(trainable) += static_cast<Scalar>(spec_.weight_decay) * x.head(trainable);
   }
   const auto lr = static_cast<Scalar>(spec_.lr_at(step));
   if (has_momentum()) {
-    auto& v = worker.momentum;
+    auto& v = worker.optimizer->momentum;
     const auto mu = static_cast<Scalar>(momentum_);
     v = mu * v + g;
     if (spec_.nesterov) {
@@ -144,15 +146,16 @@ bool InnerOptimizer<Scalar>::step(const TrainingProblem<Scalar>& problem,
   } else {
     elementwise::subtract_scaled(x.data(), g.data(), lr, x.size());  // x -= lr * g
   }
-  return finite(loss, x);
+  return {loss_value, finite(loss, x)};
 }
 
 template <class Scalar>
 void InnerOptimizer<Scalar>::reset(WorkerState<Scalar>& worker) const {
-  if (has_state()) worker.momentum.setZero();
+  if (!worker.optimizer) return;
+  worker.optimizer->momentum.setZero();
   if (is_adam()) {
-    worker.second_moment.setZero();
-    worker.optimizer_step = 0;
+    worker.optimizer->second_moment.setZero();
+    worker.optimizer->step = 0;
   }
 }
 

@@ -19,6 +19,11 @@
 
 namespace sgdsim {
 
+struct LocalStepResult {
+  double loss;  // the mini-batch's training loss at the model before the step
+  bool finite;  // false when the loss or the model stopped being finite
+};
+
 template <class Scalar>
 class InnerOptimizer {
  public:
@@ -31,10 +36,9 @@ class InnerOptimizer {
   // draws from and reshuffles `batch_order` (a copy of the worker's shard the caller keeps).
   WorkerState<Scalar> initial_state(const TrainingProblem<Scalar>& problem, int worker,
                                     std::span<std::int64_t> batch_order) const;
-  // The step-th local step (1-based) on the worker's next mini-batch. False when the loss or the
-  // model stopped being finite.
-  bool step(const TrainingProblem<Scalar>& problem, WorkerState<Scalar>& worker,
-            std::int64_t step) const;
+  // The step-th local step (1-based) on the worker's next mini-batch.
+  LocalStepResult step(const TrainingProblem<Scalar>& problem, WorkerState<Scalar>& worker,
+                       std::int64_t step) const;
   // Empties the state: zero buffers, t = 0 (a worker restarting from an average, or
   // momentum_sync: reset).
   void reset(WorkerState<Scalar>& worker) const;

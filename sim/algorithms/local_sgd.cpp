@@ -57,7 +57,7 @@ void LocalSgd<Scalar>::synchronize(std::int64_t step, const std::vector<int>& pa
     const auto last = std::find_if(first, participants.end(),
                                    [&](int w) { return w / group_size != *first / group_size; });
     const std::vector<int> members(first, last);
-    this->average_member(members, &WorkerState<Scalar>::model, mean);
+    this->average_member(members, StateVector::model, mean);
     synchronize_momentum(members);
     first = last;
   }
@@ -70,9 +70,9 @@ void LocalSgd<Scalar>::synchronize_momentum(const std::vector<int>& participants
     case MomentumSync::average: {
       // Adam's step count t stays each worker's own: in synchronous rounds it is the same on all.
       Vector mean(this->num_params());
-      this->average_member(participants, &WorkerState<Scalar>::momentum, mean);
+      this->average_member(participants, StateVector::momentum, mean);
       if (this->inner().is_adam()) {
-        this->average_member(participants, &WorkerState<Scalar>::second_moment, mean);
+        this->average_member(participants, StateVector::second_moment, mean);
       }
       break;
     }

@@ -30,6 +30,7 @@ ReplicaAlgorithm<Scalar>::ReplicaAlgorithm(TrainingProblem<Scalar> problem,
     const auto order = std::span(batch_orders_).subspan(shards.offset(w) - first, shards[w].size());
     states_.push_back(inner_.initial_state(problem_, w, order));
   }
+  if (spec_.interval_schedule.kind == IntervalKind::adaptive) round_losses_.resize(local_.count);
   consensus_ = problem_.initial_params;
 }
 
@@ -41,13 +42,13 @@ void ReplicaAlgorithm<Scalar>::set_policy(double payload_bytes, Exchange exchang
 
 template <class Scalar>
 double ReplicaAlgorithm<Scalar>::take_round_loss() {
+  if (round_losses_.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::vector<double> local;
-  local.reserve(2 * states_.size());
-  for (WorkerState<Scalar>& worker : states_) {
-    local.push_back(worker.round_loss_sum);
-    local.push_back(static_cast<double>(worker.round_loss_steps));
-    worker.round_loss_sum = 0.0;
-    worker.round_loss_steps = 0;
+  local.reserve(2 * round_losses_.size());
+  for (RoundLoss& worker : round_losses_) {
+    local.push_back(worker.sum);
+    local.push_back(static_cast<double>(worker.steps));
+    worker = {};
   }
   const std::vector<double> sums = communicator_->sum_over_workers(local, 2);
   return sums[1] > 0 ? sums[0] / sums[1] : std::numeric_limits<double>::quiet_NaN();
@@ -73,29 +74,29 @@ std::vector<double> ReplicaAlgorithm<Scalar>::weights_of(
 template <class Scalar>
 std::vector<const typename ReplicaAlgorithm<Scalar>::Vector*>
 ReplicaAlgorithm<Scalar>::local_vectors(const std::vector<int>& participants,
-                                        Vector WorkerState<Scalar>::*member) const {
+                                        StateVector which) const {
   std::vector<const Vector*> vectors;
   vectors.reserve(participants.size());
   for (int w : participants) {
-    if (local_.contains(w)) vectors.push_back(&(state(w).*member));
+    if (local_.contains(w)) vectors.push_back(&state_vector(state(w), which));
   }
   return vectors;
 }
 
 template <class Scalar>
 void ReplicaAlgorithm<Scalar>::average_member(const std::vector<int>& participants,
-                                              Vector WorkerState<Scalar>::*member, Vector& mean) {
-  communicator_->average(participants, weights_of(participants),
-                         local_vectors(participants, member), mean);
+                                              StateVector which, Vector& mean) {
+  communicator_->average(participants, weights_of(participants), local_vectors(participants, which),
+                         mean);
   for (int w : participants) {
-    if (local_.contains(w)) state(w).*member = mean;
+    if (local_.contains(w)) state_vector(state(w), which) = mean;
   }
 }
 
 template <class Scalar>
 void ReplicaAlgorithm<Scalar>::average_models(std::int64_t step,
                                               const std::vector<int>& participants) {
-  average_member(participants, &WorkerState<Scalar>::model, consensus_);
+  average_member(participants, StateVector::model, consensus_);
   consensus_step_ = step;
 }
 
@@ -111,7 +112,7 @@ typename ReplicaAlgorithm<Scalar>::Vector ReplicaAlgorithm<Scalar>::average_of_r
   for (int w = 0; w < workers(); ++w) everyone[w] = w;
   Vector mean(num_params());
   communicator_->average(everyone, weights_of(everyone),
-                         local_vectors(everyone, &WorkerState<Scalar>::model), mean);
+                         local_vectors(everyone, StateVector::model), mean);
   return mean;
 }
 

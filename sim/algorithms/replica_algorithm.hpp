@@ -39,8 +39,12 @@ class ReplicaAlgorithm : public Algorithm {
   std::int64_t steps() const override { return problem_.steps; }
   RoundPolicy& rounds() override { return *policy_; }
   bool local_step(int worker, std::int64_t step) override {
-    return inner_.step(problem_, state(worker), step);
+    const LocalStepResult result = inner_.step(problem_, state(worker), step);
+    if (!round_losses_.empty()) round_losses_[worker - local_.first].add(result.loss);
+    return result.finite;
   }
+  // The mean mini-batch loss since the last call: NaN unless the interval schedule is adaptive
+  // (its only reader), so that other runs neither keep the sums nor communicate them.
   double take_round_loss() override;
   // Restarts from the latest average with an empty momentum buffer.
   void rejoin(int worker) override;
@@ -79,13 +83,12 @@ class ReplicaAlgorithm : public Algorithm {
   void set_average_weights(std::vector<double> weights) { average_weights_ = std::move(weights); }
   // The participants' weights, in their order (empty: equal weights).
   std::vector<double> weights_of(const std::vector<int>& participants) const;
-  // The local participants' vectors: `member` picks one of a worker's state.
+  // The local participants' vectors: `which` picks one of a worker's state.
   std::vector<const Vector*> local_vectors(const std::vector<int>& participants,
-                                           Vector WorkerState<Scalar>::*member) const;
-  // Replaces the local participants' `member` vectors by their mean over all participants
+                                           StateVector which) const;
+  // Replaces the local participants' `which` vectors by their mean over all participants
   // (weighted as average_weights says); `mean` gets it too.
-  void average_member(const std::vector<int>& participants, Vector WorkerState<Scalar>::*member,
-                      Vector& mean);
+  void average_member(const std::vector<int>& participants, StateVector which, Vector& mean);
   // Averages the participants' models and makes the result the consensus.
   void average_models(std::int64_t step, const std::vector<int>& participants);
   // Records the model the workers agreed on at `step`, for algorithms whose rounds do not end in a
@@ -105,6 +108,16 @@ class ReplicaAlgorithm : public Algorithm {
   // The local workers' shards, back to back: each worker's sampler reshuffles its own range.
   std::vector<std::int64_t> batch_orders_;
   std::vector<WorkerState<Scalar>> states_;  // local_.count of them
+  struct RoundLoss {
+    double sum = 0.0;
+    std::int64_t steps = 0;
+    void add(double loss) {
+      sum += loss;
+      ++steps;
+    }
+  };
+  // Each local worker's mini-batch losses since the latest round; empty unless adaptive.
+  std::vector<RoundLoss> round_losses_;
   std::unique_ptr<RoundPolicy> policy_;
   std::vector<Vector> sent_;  // each local worker's model as sent into an overlapped round
   Vector consensus_;

@@ -9,11 +9,23 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "models/data/batch_sampler.hpp"
 #include "models/rng.hpp"
 
 namespace sgdsim {
+
+// What an inner optimizer carries from step to step: sgd with momentum the heavy-ball buffer,
+// adam(w) both moments and its step count.
+template <class Scalar>
+struct OptimizerState {
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  Vector momentum;        // sgd: v ← μv + g; adam(w): the first moment m
+  Vector second_moment;   // adam(w): v ← β₂v + (1 − β₂)g²; empty for sgd
+  std::int64_t step = 0;  // adam(w): t, the steps since the state was last zeroed
+};
 
 template <class Scalar>
 struct WorkerState {
@@ -23,16 +35,35 @@ struct WorkerState {
       : model(std::move(initial_model)), sampler(std::move(batches)) {}
 
   Vector model;
-  Vector momentum;  // sgd: the heavy-ball buffer v ← μv + g; adam(w): the first moment m; or empty
-  Vector second_moment;             // adam(w): v ← β₂v + (1 − β₂)g²; empty otherwise
-  std::int64_t optimizer_step = 0;  // adam(w): t, the steps since the state was last zeroed
   BatchSampler sampler;
-  // data.augment's stream, derive_seed(seed, "augment", worker); null when augmentation is off
-  // (a pointer, not 48 bytes in every worker of a run that never draws from it).
+  // Pointers, not members, for what most runs never use: plain sgd keeps no optimizer state and
+  // most runs draw no augmentation, and a run of 10⁶ workers would carry 40 + 48 bytes each.
+  std::unique_ptr<OptimizerState<Scalar>> optimizer;  // null: sgd without momentum
+  // data.augment's stream, derive_seed(seed, "augment", worker); null when augmentation is off.
   std::unique_ptr<Rng> augment_rng;
-  // Mini-batch losses since the latest round (the adaptive schedule's signal).
-  double round_loss_sum = 0.0;
-  std::int64_t round_loss_steps = 0;
 };
+
+// The model-sized vectors of a worker's state that a round may average.
+enum class StateVector { model, momentum, second_moment };
+
+template <class Scalar>
+const typename WorkerState<Scalar>::Vector& state_vector(const WorkerState<Scalar>& worker,
+                                                         StateVector which) {
+  switch (which) {
+    case StateVector::momentum:
+      return worker.optimizer->momentum;
+    case StateVector::second_moment:
+      return worker.optimizer->second_moment;
+    case StateVector::model:
+      break;
+  }
+  return worker.model;
+}
+
+template <class Scalar>
+typename WorkerState<Scalar>::Vector& state_vector(WorkerState<Scalar>& worker, StateVector which) {
+  return const_cast<typename WorkerState<Scalar>::Vector&>(
+      state_vector(std::as_const(worker), which));
+}
 
 }  // namespace sgdsim

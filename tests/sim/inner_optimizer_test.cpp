@@ -139,12 +139,12 @@ TEST_CASE("adam and adamw steps equal torch.optim.Adam and AdamW written out by 
     Vector x = p.initial_params;
     for (int step = 1; step <= steps; ++step) {
       reference.step(x, problem.gradient(x, sampler.next()));
-      REQUIRE(optimizer.step(p, state, step));
+      REQUIRE(optimizer.step(p, state, step).finite);
       CHECK(relative_difference(state.model, x) < 1e-12);
     }
-    CHECK(state.optimizer_step == steps);
-    CHECK(relative_difference(state.momentum, reference.m) < 1e-12);
-    CHECK(relative_difference(state.second_moment, reference.v) < 1e-12);
+    CHECK(state.optimizer->step == steps);
+    CHECK(relative_difference(state.optimizer->momentum, reference.m) < 1e-12);
+    CHECK(relative_difference(state.optimizer->second_moment, reference.v) < 1e-12);
     // Not vacuous: the model moved, by more than the tolerance.
     CHECK(relative_difference(x, p.initial_params) > 1e-3);
     finals.push_back(x);
@@ -164,10 +164,47 @@ TEST_CASE("the first adam step moves every coordinate by lr (bias correction)",
   const InnerOptimizer<double> optimizer(spec, true);
   auto state_order = sgdsim::testing::order_of(p.shards[0]);
   auto state = optimizer.initial_state(p, 0, state_order);
-  REQUIRE(optimizer.step(p, state, 1));
+  REQUIRE(optimizer.step(p, state, 1).finite);
   const Vector moved = (state.model - p.initial_params).cwiseAbs();
   CHECK(moved.minCoeff() == Approx(0.01).epsilon(1e-6));
   CHECK(moved.maxCoeff() == Approx(0.01).epsilon(1e-6));
+}
+
+TEST_CASE("a worker carries an optimizer state only for an optimizer that keeps one",
+          "[sim][optimizer]") {
+  // Plain sgd keeps nothing between steps: a run of 10⁶ workers holds no buffer per worker.
+  const Problem problem;
+  const auto p = problem.training(1, 10);
+  struct Case {
+    InnerOptimizerKind kind;
+    double momentum;
+    int vectors;
+  };
+  for (const Case c : {Case{InnerOptimizerKind::sgd, 0.0, 0}, Case{InnerOptimizerKind::sgd, 0.9, 1},
+                       Case{InnerOptimizerKind::adam, 0.0, 2}}) {
+    INFO("optimizer " << static_cast<int>(c.kind) << ", momentum " << c.momentum);
+    AlgorithmSpec spec = adam_spec(c.kind, 0.05, 0.0);
+    spec.momentum = c.momentum;
+    const InnerOptimizer<double> optimizer(spec, true);
+    CHECK(optimizer.state_vectors() == c.vectors);
+    auto order = sgdsim::testing::order_of(p.shards[0]);
+    auto state = optimizer.initial_state(p, 0, order);
+    REQUIRE((state.optimizer != nullptr) == (c.vectors > 0));
+    if (c.vectors > 0) {
+      CHECK(state.optimizer->momentum.size() == p.initial_params.size());
+      CHECK(state.optimizer->second_moment.size() ==
+            (c.vectors == 2 ? p.initial_params.size() : 0));
+    }
+    // The step reports the mini-batch's loss at the model it started from.
+    auto sampler = sampler_of(p, 0, spec.batch_size);
+    const auto indices = sampler.next();
+    const Vector start = state.model;
+    const sgdsim::LocalStepResult result = optimizer.step(p, state, 1);
+    CHECK(result.finite);
+    CHECK(result.loss == Approx(problem.loss(start, indices)).epsilon(1e-12));
+    optimizer.reset(state);
+    if (c.vectors > 0) CHECK(state.optimizer->momentum.isZero(0.0));
+  }
 }
 
 TEST_CASE("sgd weight decay adds λx to the gradient before momentum, as torch.optim.SGD",
@@ -192,7 +229,7 @@ TEST_CASE("sgd weight decay adds λx to the gradient before momentum, as torch.o
       const Vector g = problem.gradient(x, sampler.next()) + spec.weight_decay * x;
       v = spec.momentum * v + g;
       x -= spec.lr * (nesterov ? Vector(g + spec.momentum * v) : v);
-      REQUIRE(optimizer.step(p, state, step));
+      REQUIRE(optimizer.step(p, state, step).finite);
     }
     CHECK(relative_difference(state.model, x) < 1e-12);
     // Not vacuous: without decay the result differs.
@@ -201,7 +238,7 @@ TEST_CASE("sgd weight decay adds λx to the gradient before momentum, as torch.o
     const InnerOptimizer<double> no_decay(plain, true);
     auto other_order = sgdsim::testing::order_of(p.shards[0]);
     auto other = no_decay.initial_state(p, 0, other_order);
-    for (int step = 1; step <= 6; ++step) REQUIRE(no_decay.step(p, other, step));
+    for (int step = 1; step <= 6; ++step) REQUIRE(no_decay.step(p, other, step).finite);
     CHECK(relative_difference(other.model, x) > 1e-6);
   }
 }
@@ -248,7 +285,7 @@ TEST_CASE("a clipped local step is the step on the clipped gradient", "[sim][opt
       ++clipped;
     }
     x -= spec.lr * g;
-    REQUIRE(optimizer.step(p, state, step));
+    REQUIRE(optimizer.step(p, state, step).finite);
   }
   CHECK(clipped > 0);  // not vacuous
   CHECK(relative_difference(state.model, x) < 1e-12);
@@ -306,24 +343,24 @@ TEST_CASE("adam's state is averaged, kept or reset at rounds as momentum_sync sa
     const auto& s1 = algorithm.worker_state(1);
     for (int w = 0; w < workers; ++w) {
       CHECK(relative_difference(algorithm.replica(w), x[w]) < 1e-12);
-      CHECK(algorithm.worker_state(w).optimizer_step == reference[w].t);
+      CHECK(algorithm.worker_state(w).optimizer->step == reference[w].t);
     }
     switch (sync) {
       case MomentumSync::average:
-        CHECK(s0.momentum == s1.momentum);
-        CHECK(s0.second_moment == s1.second_moment);
-        CHECK(s0.optimizer_step == steps);  // kept: every worker took the same steps
+        CHECK(s0.optimizer->momentum == s1.optimizer->momentum);
+        CHECK(s0.optimizer->second_moment == s1.optimizer->second_moment);
+        CHECK(s0.optimizer->step == steps);  // kept: every worker took the same steps
         break;
       case MomentumSync::local:
-        CHECK(relative_difference(s0.momentum, s1.momentum) > 1e-3);
-        CHECK(relative_difference(s0.second_moment, s1.second_moment) > 1e-3);
-        CHECK(relative_difference(s0.momentum, reference[0].m) < 1e-12);
-        CHECK(s0.optimizer_step == steps);
+        CHECK(relative_difference(s0.optimizer->momentum, s1.optimizer->momentum) > 1e-3);
+        CHECK(relative_difference(s0.optimizer->second_moment, s1.optimizer->second_moment) > 1e-3);
+        CHECK(relative_difference(s0.optimizer->momentum, reference[0].m) < 1e-12);
+        CHECK(s0.optimizer->step == steps);
         break;
       case MomentumSync::reset:
-        CHECK(s0.momentum.isZero(0.0));
-        CHECK(s1.second_moment.isZero(0.0));
-        CHECK(s0.optimizer_step == 0);
+        CHECK(s0.optimizer->momentum.isZero(0.0));
+        CHECK(s1.optimizer->second_moment.isZero(0.0));
+        CHECK(s0.optimizer->step == 0);
         break;
     }
   }
@@ -354,7 +391,7 @@ TEST_CASE("weight decay and clipping never touch the model-state entries", "[sim
     const InnerOptimizer<double> optimizer(spec, true);
     auto state_order = sgdsim::testing::order_of(p.shards[0]);
     auto state = optimizer.initial_state(p, 0, state_order);
-    for (int step = 1; step <= 5; ++step) REQUIRE(optimizer.step(p, state, step));
+    for (int step = 1; step <= 5; ++step) REQUIRE(optimizer.step(p, state, step).finite);
     // The state entry moved only by the training step's own update (one per step).
     CHECK(state.model[3] == 2.0 + 5.0);
     CHECK(state.model.head(3).maxCoeff() < 2.0);  // the trainable entries did train
@@ -380,7 +417,7 @@ TEST_CASE("async_sgd's workers clip and decay their gradients as a local sgd ste
     async.pull(0);
     REQUIRE(async.compute_gradient(0));
     REQUIRE(async.apply(0, step).finite);
-    REQUIRE(optimizer.step(p, state, step));
+    REQUIRE(optimizer.step(p, state, step).finite);
   }
   CHECK(relative_difference(async.server_model(), state.model) < 1e-14);
   CHECK(relative_difference(state.model, p.initial_params) > 1e-3);

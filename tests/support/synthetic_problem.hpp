@@ -66,6 +66,21 @@ struct SyntheticProblem {
   // reference a hand-rolled algorithm steps with.
   typename Objective<Scalar>::Vector gradient(const typename Objective<Scalar>::Vector& x,
                                               std::span<const std::int64_t> indices) const {
+    typename Objective<Scalar>::Vector grad;
+    loss_and_gradient(x, indices, grad);
+    return grad;
+  }
+  // The mean loss over the training samples `indices`.
+  double loss(const typename Objective<Scalar>::Vector& x,
+              std::span<const std::int64_t> indices) const {
+    typename Objective<Scalar>::Vector grad;
+    return static_cast<double>(loss_and_gradient(x, indices, grad));
+  }
+
+ private:
+  Scalar loss_and_gradient(const typename Objective<Scalar>::Vector& x,
+                           std::span<const std::int64_t> indices,
+                           typename Objective<Scalar>::Vector& grad) const {
     const auto& train = data.train;
     const auto n = static_cast<Eigen::Index>(indices.size());
     typename Objective<Scalar>::Matrix features(train.num_features(), n);
@@ -74,9 +89,7 @@ struct SyntheticProblem {
       features.col(j) = train.features.col(indices[static_cast<std::size_t>(j)]);
       targets[j] = train.targets[indices[static_cast<std::size_t>(j)]];
     }
-    typename Objective<Scalar>::Vector grad;
-    objective->loss_and_gradient(x, features, targets, grad);
-    return grad;
+    return objective->loss_and_gradient(x, features, targets, grad);
   }
 };
 
