@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <set>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -55,28 +56,68 @@ TEST_CASE("an event scheduled at the current time from an event runs after those
   CHECK(order == std::vector<int>{0, 1, 2});
 }
 
+namespace {
+
+// Pushes and pops at random against a reference ordered set of (time, push index): the queue must
+// pop exactly the reference's order. `limit` small renumbers the pending events' sequence numbers
+// every few pushes.
+void check_against_reference(std::uint32_t limit, int operations, std::size_t max_pending) {
+  sgdsim::EventQueue queue(limit);
+  std::set<std::pair<std::int64_t, int>> reference;
+  sgdsim::Rng rng(7);
+  int pushed = 0;
+  int popped = 0;
+  std::int64_t now = 0;
+  int ran = -1;
+  for (int op = 0; op < operations; ++op) {
+    const bool push = !reference.empty() && reference.size() < max_pending
+                          ? rng.uniform_index(2) == 0
+                          : reference.empty();
+    if (push) {
+      const auto time = now + static_cast<std::int64_t>(rng.uniform_index(4));  // many ties
+      const int index = pushed++;
+      queue.push(ns(time), [&ran, index] { ran = index; });
+      reference.emplace(time, index);
+    } else {
+      REQUIRE(queue.size() == reference.size());
+      sgdsim::Event event = queue.pop();
+      event.action();
+      const auto expected = *reference.begin();
+      reference.erase(reference.begin());
+      REQUIRE(event.time == ns(expected.first));
+      REQUIRE(ran == expected.second);
+      now = expected.first;
+      ++popped;
+    }
+  }
+  CHECK(popped > operations / 3);
+  CHECK(queue.size() == reference.size());
+}
+
+}  // namespace
+
 TEST_CASE("the event queue pops by (time, insertion order) whatever the push order",
           "[sim][engine]") {
-  sgdsim::EventQueue queue;
-  sgdsim::Rng rng(7);
-  std::vector<std::uint64_t> sequences;
-  for (int i = 0; i < 500; ++i) {
-    sequences.push_back(queue.push(ns(static_cast<std::int64_t>(rng.uniform_index(20))), [] {}));
+  SECTION("a large queue (every level of the heap)") {
+    check_against_reference(~0U, 20000, 2000);
   }
-  for (std::size_t i = 1; i < sequences.size(); ++i) CHECK(sequences[i] > sequences[i - 1]);
-  SimTime last_time = SimTime::zero();
-  std::uint64_t last_sequence = 0;
-  bool first = true;
-  while (!queue.empty()) {
-    const sgdsim::Event event = queue.pop();
-    if (!first) {
-      REQUIRE(event.time >= last_time);
-      if (event.time == last_time) REQUIRE(event.sequence > last_sequence);
-    }
-    first = false;
-    last_time = event.time;
-    last_sequence = event.sequence;
+  SECTION("sequence numbers renumbered every few pushes") {
+    check_against_reference(8, 20000, 6);
   }
+  SECTION("renumbered with as many pending as numbers allow") {
+    check_against_reference(64, 20000, 63);
+  }
+}
+
+TEST_CASE("the event queue refuses more pending events than sequence numbers to order them",
+          "[sim][engine]") {
+  sgdsim::EventQueue queue(4);
+  for (int i = 0; i < 4; ++i) queue.push(ns(i), [] {});
+  CHECK_THROWS_AS(queue.push(ns(0), [] {}), std::length_error);
+  CHECK(queue.size() == 4);
+  CHECK(queue.pop().time == ns(0));
+  queue.push(ns(9), [] {});  // room again: renumbered
+  CHECK(queue.size() == 4);
 }
 
 TEST_CASE("the clock never goes backwards and each event sees its own time", "[sim][engine]") {
