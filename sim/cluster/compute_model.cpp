@@ -38,11 +38,12 @@ std::vector<double> resolve_speed_factors(const ComputeSpec& spec, int workers,
 ComputeModel::ComputeModel(const ComputeSpec& spec, int workers, std::uint64_t seed,
                            double flops_per_step)
     : distribution_(make_step_time_distribution(spec, workers, flops_per_step)),
-      speed_factors_(resolve_speed_factors(spec, workers, seed)),
+      workers_(workers),
       stragglers_(spec.stragglers),
-      slowdowns_(spec.slowdowns),
-      straggler_steps_(workers, 0),
-      window_steps_(workers, 0) {
+      slowdowns_(spec.slowdowns) {
+  if (!spec.speed_factors.empty() || spec.speed_distribution) {
+    speed_factors_ = resolve_speed_factors(spec, workers, seed);
+  }
   if (!(stragglers_.probability >= 0.0 && stragglers_.probability <= 1.0)) {
     throw std::invalid_argument("the straggler probability must be in [0, 1]");
   }
@@ -57,9 +58,11 @@ ComputeModel::ComputeModel(const ComputeSpec& spec, int workers, std::uint64_t s
           window.worker, workers));
     }
   }
+  if (!slowdowns_.empty()) window_steps_.assign(workers, 0);
   rngs_.reserve(workers);
   for (int w = 0; w < workers; ++w) rngs_.emplace_back(derive_seed(seed, "compute", w));
   if (stragglers_.probability > 0.0) {  // otherwise no draw could slow a step: no streams needed
+    straggler_steps_.assign(workers, 0);
     straggler_rngs_.reserve(workers);
     for (int w = 0; w < workers; ++w) {
       straggler_rngs_.emplace_back(derive_seed(seed, "stragglers", w));
@@ -83,7 +86,7 @@ SimTime ComputeModel::step_time(int worker, SimTime now) {
     }
   }
   if (in_window) ++window_steps_[worker];
-  const double speed = speed_factors_[worker];
+  const double speed = speed_factor(worker);
   if (speed == 1.0 && factor == 1.0) return base;
   // In nanoseconds, so an integer slow-down of an integer step time is exact.
   const double ns = static_cast<double>(base.ns()) / speed * factor;

@@ -28,16 +28,22 @@ class ComputeModel {
   // The duration of the step `worker` starts at simulated time `now`.
   SimTime step_time(int worker, SimTime now);
 
-  int workers() const { return static_cast<int>(speed_factors_.size()); }
+  int workers() const { return workers_; }
   // The resolved speed of `worker` (listed, drawn, or 1).
-  double speed_factor(int worker) const { return speed_factors_[worker]; }
+  double speed_factor(int worker) const {
+    return speed_factors_.empty() ? 1.0 : speed_factors_[worker];
+  }
+  // Per worker, or empty when neither listed nor drawn (every worker at speed 1): a million
+  // workers need not carry 8 MB of ones, nor the counts below of what is not configured.
   const std::vector<double>& speed_factors() const { return speed_factors_; }
-  // Per worker: steps slowed by straggler injection, and steps started inside a slow-down window.
+  // Per worker: steps slowed by straggler injection (empty when the probability is 0), and steps
+  // started inside a slow-down window (empty when there is none).
   const std::vector<std::int64_t>& straggler_steps() const { return straggler_steps_; }
   const std::vector<std::int64_t>& window_steps() const { return window_steps_; }
 
  private:
   std::unique_ptr<StepTimeDistribution> distribution_;
+  int workers_;
   std::vector<double> speed_factors_;
   StragglerSpec stragglers_;
   std::vector<SlowdownWindow> slowdowns_;

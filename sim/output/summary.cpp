@@ -69,26 +69,28 @@ nlohmann::ordered_json link_entry(const RunResult& result, const RunFacts& facts
 nlohmann::ordered_json worker_entry(const Scenario& scenario, const RunResult& result,
                                     const RunFacts& facts, std::size_t w) {
   const WorkerTimes& t = result.workers[w];
+  const WorkerExtras& extras = result.extras(w);
   nlohmann::ordered_json entry = {{"worker", w},
                                   {"steps", t.steps},
                                   {"compute_s", t.compute.seconds()},
                                   {"communication_s", t.communication.seconds()},
                                   {"idle_s", t.idle.seconds()},
-                                  {"down_s", t.down.seconds()},
-                                  {"failures", t.failures},
-                                  {"rounds_missed", t.rounds_missed}};
-  if (scenario.network.overlap) entry["stale_steps"] = t.stale_steps;
+                                  {"down_s", extras.down.seconds()},
+                                  {"failures", extras.failures},
+                                  {"rounds_missed", extras.rounds_missed}};
+  if (scenario.network.overlap) entry["stale_steps"] = extras.stale_steps;
   if (scenario.algorithm.while_waiting == WhileWaiting::local_steps) {
-    entry["extra_steps"] = t.extra_steps;
+    entry["extra_steps"] = extras.extra_steps;
   }
   if (!algorithm_info(scenario.algorithm.kind).can.rounds) {
     entry["mean_staleness"] =
-        t.steps > 0 ? static_cast<double>(t.staleness_sum) / static_cast<double>(t.steps) : 0.0;
-    entry["max_staleness"] = t.staleness_max;
+        t.steps > 0 ? static_cast<double>(extras.staleness_sum) / static_cast<double>(t.steps)
+                    : 0.0;
+    entry["max_staleness"] = extras.staleness_max;
   }
-  if (w < facts.speed_factors.size()) entry["speed_factor"] = facts.speed_factors[w];
-  if (w < facts.straggler_steps.size()) entry["straggler_steps"] = facts.straggler_steps[w];
-  if (w < facts.window_steps.size()) entry["slowdown_window_steps"] = facts.window_steps[w];
+  entry["speed_factor"] = facts.speed_factors.empty() ? 1.0 : facts.speed_factors[w];
+  entry["straggler_steps"] = facts.straggler_steps.empty() ? 0 : facts.straggler_steps[w];
+  entry["slowdown_window_steps"] = facts.window_steps.empty() ? 0 : facts.window_steps[w];
   if (w < facts.label_histograms.size()) {
     const auto histogram = facts.label_histograms[w];
     entry["label_histogram"] = std::vector<std::int64_t>(histogram.begin(), histogram.end());
@@ -205,8 +207,10 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const RunResult& r
     compute += t.compute;
     communication += t.communication;
     idle += t.idle;
-    down += t.down;
-    failures += t.failures;
+  }
+  for (const WorkerExtras& extras : result.worker_extras) {
+    down += extras.down;
+    failures += extras.failures;
   }
   j["compute_time_s"] = compute.seconds();
   j["communication_time_s"] = communication.seconds();

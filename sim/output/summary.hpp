@@ -41,11 +41,13 @@ struct RunFacts {
   std::int64_t samples_per_worker = 0;
   std::int64_t parameters = 0;
   double wall_time_s = 0.0;
-  bool trace_truncated = false;       // trace.json stopped at output.trace_limit
-  ResourceTable resources;            // the network's, indexed like RunResult::resource_bytes
-  std::vector<double> speed_factors;  // resolved, per worker
-  std::vector<std::int64_t> straggler_steps;  // per worker: steps slowed by a straggler event
-  std::vector<std::int64_t> window_steps;     // per worker: steps started in a slow-down window
+  bool trace_truncated = false;  // trace.json stopped at output.trace_limit
+  ResourceTable resources;       // the network's, indexed like RunResult::resource_bytes
+  // Per worker, each empty where every worker's is the default (ComputeModel): the resolved speed
+  // (1), steps slowed by a straggler event and steps started in a slow-down window (0).
+  std::vector<double> speed_factors;
+  std::vector<std::int64_t> straggler_steps;
+  std::vector<std::int64_t> window_steps;
   // per worker: samples of each class in its shard (classification only; empty for regression)
   LabelHistograms label_histograms;
   std::optional<RealFacts> real;  // set for runs on MPI ranks

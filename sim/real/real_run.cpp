@@ -67,7 +67,7 @@ RealRunResult RealRun::run() {
     for (int k = 0; k < local_.count; ++k) {
       if (!active[k]) {  // sat the round out
         r.workers[k].idle += at(timed_now() - phase_start_);
-        ++r.workers[k].rounds_missed;
+        ++r.record_extras(k).rounds_missed;
       }
     }
     last_round_step = step;

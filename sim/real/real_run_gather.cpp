@@ -18,9 +18,11 @@ SimTime at(double seconds) {
 void RealRun::gather_times() {
   constexpr int kFields = 6;
   std::vector<std::int64_t> mine;
-  for (const WorkerTimes& t : out_.result.workers) {
+  for (std::size_t k = 0; k < out_.result.workers.size(); ++k) {
+    const WorkerTimes& t = out_.result.workers[k];
+    const WorkerExtras& extras = out_.result.extras(k);
     mine.insert(mine.end(), {t.compute.ns(), t.communication.ns(), t.idle.ns(), t.steps,
-                             t.rounds_missed, t.extra_steps});
+                             extras.rounds_missed, extras.extra_steps});
   }
   const int workers = algorithm_.workers();
   std::vector<int> counts(world_.size()), offsets(world_.size());
@@ -40,17 +42,22 @@ void RealRun::gather_times() {
                         offsets.data(), MPI_INT64_T, 0, world_.comm()),
             "MPI_Gatherv");
   if (world_.rank() != 0) return;
-  std::vector<WorkerTimes> times(workers);
+  RunResult& result = out_.result;
+  result.workers.assign(workers, WorkerTimes{});
+  result.worker_extras.clear();
   for (int w = 0; w < workers; ++w) {
     const std::int64_t* f = all.data() + static_cast<std::size_t>(w) * kFields;
-    times[w].compute = SimTime::from_ns(f[0]);
-    times[w].communication = SimTime::from_ns(f[1]);
-    times[w].idle = SimTime::from_ns(f[2]);
-    times[w].steps = f[3];
-    times[w].rounds_missed = f[4];
-    times[w].extra_steps = f[5];
+    WorkerTimes& t = result.workers[w];
+    t.compute = SimTime::from_ns(f[0]);
+    t.communication = SimTime::from_ns(f[1]);
+    t.idle = SimTime::from_ns(f[2]);
+    t.steps = f[3];
+    if (f[4] != 0 || f[5] != 0) {
+      WorkerExtras& extras = result.record_extras(w);
+      extras.rounds_missed = f[4];
+      extras.extra_steps = f[5];
+    }
   }
-  out_.result.workers = std::move(times);
 }
 
 // The trace's spans, gathered on rank 0 and handed to the observer in time order.

@@ -39,7 +39,7 @@ void RealRun::keep_stepping(std::int64_t step, std::int64_t* flags) {
       bad_worker_ = w;
     }
     ++out_.result.workers[k].steps;
-    ++out_.result.workers[k].extra_steps;
+    ++out_.result.record_extras(k).extra_steps;
   };
   if (!emulated_) {
     post();

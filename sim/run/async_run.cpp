@@ -138,10 +138,10 @@ void AsyncRun::finish_push(int worker) {
   const std::int64_t update = algorithm_.version() + 1;
   const std::int64_t step = nominal_step(update);
   const AppliedUpdate applied = algorithm_.apply(worker, step);
-  WorkerTimes& times = result_.workers[worker];
-  ++times.steps;
-  times.staleness_sum += applied.staleness;
-  times.staleness_max = std::max(times.staleness_max, applied.staleness);
+  ++result_.workers[worker].steps;
+  WorkerExtras& extras = result_.record_extras(worker);
+  extras.staleness_sum += applied.staleness;
+  extras.staleness_max = std::max(extras.staleness_max, applied.staleness);
   if (!applied.finite) {
     diverge(step, worker);
     return;

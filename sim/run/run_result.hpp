@@ -15,15 +15,21 @@ namespace sgdsim {
 enum class RunStatus { ok, diverged, interrupted, stalled };
 const char* to_string(RunStatus status);
 
+// What every run measures of each worker.
 struct WorkerTimes {
   SimTime compute;
   SimTime communication;
   SimTime idle;  // waiting at barriers for slower workers, or after a repair for a round to end
-  SimTime down;  // failed, until repaired
-  std::int64_t steps = 0;        // local steps (gradients) the worker computed
+  std::int64_t steps = 0;  // local steps (gradients) the worker computed
+};
+
+// What only some runs measure of a worker; zero elsewhere, where RunResult keeps none of it (a
+// million workers would carry 56 MB of zeros).
+struct WorkerExtras {
+  SimTime down;                  // failed, until repaired
   std::int64_t extra_steps = 0;  // while_waiting: local_steps: steps taken waiting at barriers
   std::int64_t failures = 0;
-  std::int64_t rounds_missed = 0;  // rounds it took no part in
+  std::int64_t rounds_missed = 0;  // rounds it took no part in (failed, or not sampled)
   std::int64_t stale_steps = 0;    // overlap: local steps taken between sending and applying
   // async_sgd: server updates between the worker's pull and the arrival of its gradient.
   std::int64_t staleness_sum = 0;
@@ -58,9 +64,21 @@ struct RunResult {
   double bytes_sent = 0.0;
   std::vector<double> resource_bytes;  // bytes each network resource carried (Network::resources())
   std::vector<WorkerTimes> workers;
+  // Empty until a run records one of a worker's extras, then one per worker.
+  std::vector<WorkerExtras> worker_extras;
   std::optional<MetricsRow> last_metrics;
   std::optional<StepAverages> step_averages;  // when asked for
   std::uint64_t events = 0;
+
+  const WorkerExtras& extras(std::size_t worker) const {
+    static const WorkerExtras kNone;
+    return worker_extras.empty() ? kNone : worker_extras[worker];
+  }
+  // `worker`'s extras to add to, keeping them for every worker from the first one recorded.
+  WorkerExtras& record_extras(std::size_t worker) {
+    if (worker_extras.empty()) worker_extras.resize(workers.size());
+    return worker_extras[worker];
+  }
 };
 
 }  // namespace sgdsim

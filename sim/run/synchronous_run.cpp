@@ -195,7 +195,7 @@ void SynchronousRun::finish_extra_step(int worker, std::uint64_t attempt, SimTim
   if (stop_if_requested()) return;
   const std::int64_t step = steps_done_[worker];
   observer_.on_compute(worker, step, started, engine_.now());
-  ++result_.workers[worker].extra_steps;
+  ++result_.record_extras(worker).extra_steps;
   ++result_.workers[worker].steps;
   if (!algorithm_.local_step(worker, step)) {
     diverge(step, worker);
@@ -276,7 +276,7 @@ void SynchronousRun::finish_synchronization(std::int64_t step, const std::vector
     std::vector<bool> took_part(algorithm_.workers(), false);
     for (int w : participants) took_part[w] = true;
     for (int w = 0; w < algorithm_.workers(); ++w) {
-      if (!took_part[w]) ++result_.workers[w].rounds_missed;
+      if (!took_part[w]) ++result_.record_extras(w).rounds_missed;
     }
   }
   if (measures_after_round(step, previous_round_step)) {

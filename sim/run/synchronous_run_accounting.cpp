@@ -17,7 +17,7 @@ void SynchronousRun::close_open_spans() {
         times.idle += now - since_[w];
         break;
       case State::down:
-        times.down += now - since_[w];
+        result_.record_extras(w).down += now - since_[w];
         observer_.on_outage(w, since_[w], now);
         break;
       case State::computing:  // a step cut short by the end of the run (divergence, interrupt)

@@ -40,7 +40,7 @@ void SynchronousRun::fail(int worker, SimTime downtime) {
     case State::blocked:  // overlap and failures are not combined (the scenario loader refuses)
       break;
   }
-  ++times.failures;
+  ++result_.record_extras(worker).failures;
   if (++failures_since_progress_ > kMaxFailuresWithoutProgress) {
     stall(
         fmt::format("{} failures and no local step completed since simulated {:.6g} s: workers "
@@ -63,7 +63,7 @@ void SynchronousRun::fail(int worker, SimTime downtime) {
 void SynchronousRun::repair(int worker) {
   if (finished_) return;
   const SimTime now = engine_.now();
-  result_.workers[worker].down += now - since_[worker];
+  result_.record_extras(worker).down += now - since_[worker];
   observer_.on_outage(worker, since_[worker], now);
   since_[worker] = now;
   if (anyone_up()) {

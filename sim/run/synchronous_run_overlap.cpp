@@ -11,7 +11,7 @@ void SynchronousRun::apply_if_due(int worker) {
   needs_apply_[worker] = false;
   const std::int64_t stale = steps_done_[worker] - sent_at_step_[worker];
   algorithm_.apply_delayed_round(worker, stale);
-  result_.workers[worker].stale_steps += stale;
+  result_.record_extras(worker).stale_steps += stale;
 }
 
 void SynchronousRun::arrive_overlapped(int worker, std::int64_t step) {

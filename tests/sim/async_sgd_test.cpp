@@ -181,8 +181,9 @@ TEST_CASE("staleness follows the event order of constant step times of 10, 14 an
   CHECK(r.comm_rounds == 12);
   const std::vector<std::vector<std::int64_t>> per_worker = {{6, 5, 1}, {4, 6, 3}, {2, 10, 5}};
   for (int w = 0; w < 3; ++w) {  // updates, staleness sum and max
-    const auto& t = r.workers[w];
-    CHECK(std::vector<std::int64_t>{t.steps, t.staleness_sum, t.staleness_max} == per_worker[w]);
+    const auto& extras = r.extras(w);
+    CHECK(std::vector<std::int64_t>{r.workers[w].steps, extras.staleness_sum,
+                                    extras.staleness_max} == per_worker[w]);
   }
   // A row at step 0 and whenever the updates reach a multiple of N·eval_every = 3.
   const std::vector<SimTime> row_times = {ms(0), ms(20), ms(33), ms(50), ms(66)};
@@ -232,7 +233,7 @@ TEST_CASE("one asynchronous worker is plain SGD bit for bit", "[sim][async]") {
   std::ostringstream model;
   probe.write_model(model);
   CHECK(record->model == model.str());
-  CHECK(record->result.workers[0].staleness_max == 0);
+  CHECK(record->result.extras(0).staleness_max == 0);
 }
 
 TEST_CASE("per worker, compute + communication + idle equals the simulated time to the ns",
@@ -326,8 +327,8 @@ TEST_CASE("with compute c < (N-2)t the server queue stays busy: sim time = (NT +
     CHECK(r.sim_time.ns() == (updates + 1) * t_ns + 1'000);
     for (int w = 0; w < workers; ++w) {
       CHECK(r.workers[w].steps == setup.steps);
-      CHECK(r.workers[w].staleness_sum == w + (setup.steps - 1) * (workers - 1));
-      CHECK(r.workers[w].staleness_max == workers - 1);
+      CHECK(r.extras(w).staleness_sum == w + (setup.steps - 1) * (workers - 1));
+      CHECK(r.extras(w).staleness_max == workers - 1);
     }
     // Every push arrived; the pulls that completed are the N·T answered ones and one more.
     CHECK(resource_bytes(*record, "server rx") == updates * kPayloadBytes);

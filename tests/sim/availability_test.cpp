@@ -65,7 +65,8 @@ void check_times_add_up(const sgdsim::RunResult& result) {
   for (std::size_t w = 0; w < result.workers.size(); ++w) {
     const auto& t = result.workers[w];
     INFO("worker " << w);
-    CHECK((t.compute + t.communication + t.idle + t.down).ns() == result.sim_time.ns());
+    CHECK((t.compute + t.communication + t.idle + result.extras(w).down).ns() ==
+          result.sim_time.ns());
   }
 }
 
@@ -115,16 +116,17 @@ TEST_CASE("a failed worker misses rounds, rejoins from the average at a round en
   REQUIRE(result.status == sgdsim::RunStatus::ok);
   CHECK(result.sim_time == ms(200));
   CHECK(result.comm_rounds == 10);
+  REQUIRE(result.worker_extras.size() == 4);  // one failure keeps every worker's extras
   const auto& failed = result.workers[2];
-  CHECK(failed.failures == 1);
-  CHECK(failed.down == ms(30));
+  CHECK(result.extras(2).failures == 1);
+  CHECK(result.extras(2).down == ms(30));
   CHECK(failed.idle == ms(15));
   CHECK(failed.compute == ms(3 * 10 + 5 + 12 * 10));  // steps 1-3, the lost half step, 9-20
-  CHECK(failed.rounds_missed == 3);
+  CHECK(result.extras(2).rounds_missed == 3);
   CHECK(failed.steps == 15);  // gradients computed: steps 1-3 and 9-20
   for (int w : {0, 1, 3}) {
-    CHECK(result.workers[w].failures == 0);
-    CHECK(result.workers[w].rounds_missed == 0);
+    CHECK(result.extras(w).failures == 0);
+    CHECK(result.extras(w).rounds_missed == 0);
     CHECK(result.workers[w].compute == ms(200));
   }
   check_times_add_up(result);
@@ -142,7 +144,7 @@ TEST_CASE("a failure of the worker the others wait for starts their round at onc
   REQUIRE(result.status == sgdsim::RunStatus::ok);
   CHECK(result.sim_time == ms(290));
   CHECK(result.workers[0].idle == ms(10 + 4 * 20));
-  CHECK(result.workers[3].rounds_missed == 6);  // after steps 2, 4, ..., 12
+  CHECK(result.extras(3).rounds_missed == 6);  // after steps 2, 4, ..., 12
   check_times_add_up(result);
 }
 
@@ -179,9 +181,9 @@ TEST_CASE("when every worker is down, the first one back restarts from the lates
   CHECK(result.workers[0].steps == 21);
   for (int w = 0; w < 4; ++w) {
     if (w > 0) CHECK(result.workers[w].steps == 19);
-    CHECK(result.workers[w].failures == 1);
+    CHECK(result.extras(w).failures == 1);
   }
-  CHECK(result.workers[1].rounds_missed == 1);  // the round after step 4, worker 0's alone
+  CHECK(result.extras(1).rounds_missed == 1);  // the round after step 4, worker 0's alone
   check_times_add_up(result);
 }
 
@@ -194,14 +196,14 @@ TEST_CASE("random failures are reproducible from the seed and every run still fi
   const auto b = simulate(spec, 3);
   const auto c = simulate(spec, 4);
   std::int64_t failures = 0;
-  for (const auto& t : a.workers) failures += t.failures;
+  for (const auto& extras : a.worker_extras) failures += extras.failures;
   CHECK(failures > 4);
   CHECK(a.sim_time == b.sim_time);
   CHECK(a.last_metrics->model.train_loss == b.last_metrics->model.train_loss);
   // Failures need not delay the run (the others go on), but they differ between seeds.
   bool same_outages = true;
   for (std::size_t w = 0; w < a.workers.size(); ++w) {
-    same_outages = same_outages && a.workers[w].down == c.workers[w].down;
+    same_outages = same_outages && a.extras(w).down == c.extras(w).down;
   }
   CHECK_FALSE(same_outages);
   CHECK(a.last_metrics->step == 20);

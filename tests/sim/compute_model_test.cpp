@@ -186,7 +186,7 @@ TEST_CASE("stragglers: a step is slowed with frequency p, by exactly k", "[sim][
     // Binomial(100k, 0.05): standard deviation 69, so ±500 is over 7 of them.
     CHECK(std::abs(static_cast<double>(slowed) - p * steps) < 500);
   }
-  CHECK(base.straggler_steps() == std::vector<std::int64_t>(workers, 0));
+  CHECK(base.straggler_steps().empty());  // no counts kept when no step can be slowed
 }
 
 TEST_CASE("the straggler stream is drawn every step, whatever the probability", "[sim][compute]") {

@@ -249,7 +249,7 @@ TEST_CASE("fedavg with K < N: sampled workers step, the others sit the round out
   for (int w = 0; w < kWorkers; ++w) {
     INFO("worker " << w);
     CHECK(run.result.workers[w].steps == 5 * chosen[w]);
-    CHECK(run.result.workers[w].rounds_missed == kRounds - chosen[w]);
+    CHECK(run.result.extras(w).rounds_missed == kRounds - chosen[w]);
     CHECK(run.result.workers[w].compute.ns() == 5 * kStepNs * chosen[w]);
   }
   // Each round: 5 steps of 10 ms, then a ring allreduce over the 2 participants.
@@ -273,9 +273,9 @@ TEST_CASE("keep-stepping rounds: fast workers step until the slowest arrives", "
   LocalSgd<double> algorithm(training, spec);
   const Simulated run = simulate(algorithm, consensus_of, {2.5, 1.0});
   CHECK(run.result.workers[0].steps == 14);
-  CHECK(run.result.workers[0].extra_steps == 8);
+  CHECK(run.result.extras(0).extra_steps == 8);
   CHECK(run.result.workers[1].steps == 6);
-  CHECK(run.result.workers[1].extra_steps == 0);
+  CHECK(run.result.extras(1).extra_steps == 0);
   const double round_ns = 30e6 + run.round_ns;
   CHECK(static_cast<double>(run.result.sim_time.ns()) == Approx(2 * round_ns).margin(2));
   // Nobody idles: the fast worker computes (or wastes a step) until the round begins.

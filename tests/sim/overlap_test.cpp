@@ -61,8 +61,10 @@ Outcome simulate(int workers, SimTime latency, bool overlap) {
 }
 
 void check_times_add_up(const sgdsim::RunResult& result) {
-  for (const auto& t : result.workers) {
-    CHECK((t.compute + t.communication + t.idle + t.down).ns() == result.sim_time.ns());
+  for (std::size_t w = 0; w < result.workers.size(); ++w) {
+    const auto& t = result.workers[w];
+    CHECK((t.compute + t.communication + t.idle + result.extras(w).down).ns() ==
+          result.sim_time.ns());
   }
 }
 
@@ -76,9 +78,10 @@ TEST_CASE("overlapped rounds shorter than I steps hide: sim time is T·c plus th
   CHECK(overlapped.result.sim_time == ms(400) + overlapped.round_time);
   CHECK(blocking.result.sim_time == ms(400) + SimTime::from_ns(10 * blocking.round_time.ns()));
   CHECK(overlapped.result.comm_rounds == 10);
-  for (const auto& t : overlapped.result.workers) {
-    CHECK(t.communication == overlapped.round_time);  // only the last round is exposed
-    CHECK(t.stale_steps == 9);  // each of 9 averages lands one step after it was sent
+  for (std::size_t w = 0; w < overlapped.result.workers.size(); ++w) {
+    // Only the last round is exposed; each of 9 averages lands one step after it was sent.
+    CHECK(overlapped.result.workers[w].communication == overlapped.round_time);
+    CHECK(overlapped.result.extras(w).stale_steps == 9);
   }
   check_times_add_up(overlapped.result);
 }
@@ -89,7 +92,9 @@ TEST_CASE("overlapped rounds longer than I steps pace the run: I·c + R·d", "[s
   const auto overlapped = simulate(4, ms(10), true);
   REQUIRE(overlapped.round_time == ms(60));
   CHECK(overlapped.result.sim_time == ms(40) + SimTime::from_ns(10 * overlapped.round_time.ns()));
-  for (const auto& t : overlapped.result.workers) CHECK(t.stale_steps == 9 * 4);
+  for (std::size_t w = 0; w < overlapped.result.workers.size(); ++w) {
+    CHECK(overlapped.result.extras(w).stale_steps == 9 * 4);
+  }
   check_times_add_up(overlapped.result);
 }
 

@@ -193,6 +193,7 @@ TEST_CASE("every worker's compute + communication + idle equals the simulated ti
       const RunResult& r = record->result;
       REQUIRE(r.status == RunStatus::ok);
       REQUIRE(r.workers.size() == 4);
+      CHECK(r.worker_extras.empty());  // no failures, sampling, overlap or extra steps: no zeros
       for (std::size_t w = 0; w < r.workers.size(); ++w) {
         INFO("worker " << w);
         const auto& t = r.workers[w];
